@@ -1,0 +1,3 @@
+from newsrank.cli import main
+
+main()

@@ -1,0 +1,10 @@
+from django.urls import path, re_path
+
+from newsrank.api import views
+
+app_name = "api"
+urlpatterns = [
+    path("posts", views.posts, name="posts"),
+    path("posts/<int:number>", views.post_detail, name="post"),
+    re_path(r"^.*$", views.json_errors(views.not_found)),
+]

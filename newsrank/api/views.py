@@ -1,0 +1,85 @@
+"""The JSON API: posts newest first, and one post; errors are JSON with a status code."""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+from django.conf import settings
+from django.http import JsonResponse
+
+from newsrank.board import lists
+from newsrank.board.models import Post
+
+log = logging.getLogger(__name__)
+
+
+def error(status: int, message: str) -> JsonResponse:
+    return JsonResponse({"error": {"status": status, "message": message}}, status=status)
+
+
+def json_errors(view):
+    """Answer an unexpected failure with a JSON 500 rather than the HTML error page."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return error(405, "only GET is supported")
+        try:
+            return view(request, *args, **kwargs)
+        except Exception:
+            log.exception("API error on %s", request.path)
+            return error(500, "internal error")
+
+    return wrapper
+
+
+def post_summary(request, post: Post) -> dict:
+    return {
+        "number": post.number,
+        "title": post.title,
+        "outlet": post.outlet.name,
+        "section": post.section or None,
+        "published_at": post.when.isoformat(),
+        "url": post.url,
+        "link": request.build_absolute_uri(post.get_absolute_url()),
+    }
+
+
+@json_errors
+def posts(request):
+    raw = request.GET.get("page", "1")
+    if not raw.isdigit() or int(raw) < 1:
+        return error(400, "page must be a positive whole number")
+    number = int(raw)
+    page = lists.get_page(lists.scope_all(), number)
+    if number > page.last:
+        return error(404, f"page {number} is past the last page ({page.last})")
+    return JsonResponse(
+        {
+            "page": page.number,
+            "pages": page.last,
+            "count": page.count,
+            "page_size": settings.NEWSRANK_PAGE_SIZE,
+            "results": [post_summary(request, post) for post in page.rows],
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@json_errors
+def post_detail(request, number: int):
+    post = Post.objects.visible().select_related("outlet").filter(number=number).first()
+    if post is None:
+        return error(404, f"no post number {number}")
+    data = post_summary(request, post) | {
+        "subtitles": post.subtitles,
+        "authors": post.authors,
+        "body_text": post.body_text if post.outlet.full_text else "\n\n".join(post.paragraphs[:2]),
+        "images": post.images,
+    }
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+def not_found(request, exception=None):
+    return error(404, "no such API endpoint")

@@ -1,0 +1,67 @@
+"""Posts: one per canonical article URL, numbered site-wide."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+
+from newsrank.sources.models import Feed, Outlet
+from newsrank.sources.sections import SECTIONS
+
+
+class PostQuerySet(models.QuerySet):
+    def visible(self):
+        """Posts a reader may see: not hidden, outlet not blocked."""
+        return self.filter(hidden=False, outlet__blocked=False)
+
+    def newest_first(self):
+        return self.order_by("-number")
+
+
+class Post(models.Model):
+    # The site-wide 번호. An auto-increment key only grows: SQLite tables Django creates use
+    # AUTOINCREMENT, so a deleted post's number is never handed out again; PostgreSQL uses a sequence.
+    number = models.BigAutoField("번호", primary_key=True)
+    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="posts")
+    feed = models.ForeignKey(Feed, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    url = models.URLField("원문 주소", max_length=1000, unique=True)
+    section = models.CharField("게시판", max_length=20, blank=True, choices=SECTIONS)
+
+    title = models.CharField("제목", max_length=500)
+    subtitles = models.JSONField("부제", default=list, blank=True)
+    authors = models.JSONField("기자", default=list, blank=True)
+    body_html = models.TextField("본문 HTML", blank=True)
+    body_text = models.TextField("본문", blank=True)
+    images = models.JSONField("사진", default=list, blank=True)
+    lang = models.CharField(max_length=10, blank=True)
+
+    published_at = models.DateTimeField("발행", null=True, blank=True)
+    created_at = models.DateTimeField("수집", auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    hidden = models.BooleanField("숨김", default=False)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = verbose_name_plural = "게시글"
+        indexes = [
+            models.Index(fields=["hidden", "-number"], name="post_list"),
+            models.Index(fields=["section", "hidden", "-number"], name="post_section_list"),
+            models.Index(fields=["outlet", "hidden", "-number"], name="post_outlet_list"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("board:post", args=[self.number])
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [part for part in self.body_text.split("\n\n") if part.strip()]
+
+    @property
+    def when(self):
+        """The time shown for the post: the outlet's publication time, else when we collected it."""
+        return self.published_at or self.created_at

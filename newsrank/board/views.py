@@ -1,0 +1,44 @@
+"""The board's pages: lists, the article view with its list below, and search."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404, render
+
+from newsrank.board import lists
+from newsrank.board.models import Post
+from newsrank.sources.models import Outlet
+
+
+def _list(request, scope: lists.Scope, template="board/list.html"):
+    page = lists.get_page(scope, lists.page_number(request.GET.get("page")))
+    return render(request, template, {"scope": scope, "page": page})
+
+
+def post_list(request):
+    return _list(request, lists.scope_all())
+
+
+def section_list(request, slug: str):
+    return _list(request, lists.scope_section(slug))
+
+
+def outlet_list(request, outlet_id: int):
+    return _list(request, lists.scope_outlet(outlet_id))
+
+
+def search(request):
+    return _list(request, lists.scope_search(request.GET.get("q", "")))
+
+
+def outlets(request):
+    rows = Outlet.objects.filter(blocked=False).order_by("name")
+    return render(request, "board/outlets.html", {"outlets": rows})
+
+
+def post_detail(request, number: int):
+    post = get_object_or_404(Post.objects.visible().select_related("outlet"), number=number)
+    scope = lists.scope_from_params(request.GET)
+    if not scope.posts.filter(number=post.number).exists():
+        scope = lists.scope_all()
+    page = lists.get_page(scope, lists.page_of(scope, post))
+    return render(request, "board/post.html", {"post": post, "scope": scope, "page": page})

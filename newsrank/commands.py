@@ -1,0 +1,104 @@
+"""The `newsrank` subcommands: thin functions that validate, call one domain function, and print."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import threading
+
+from django.conf import settings
+
+
+def run(args) -> int:
+    from newsrank.serve import crawler_command, supervise, web_command
+    from newsrank.sources.services import default_feeds, load_feeds_if_empty
+
+    added = load_feeds_if_empty(default_feeds())
+    if added:
+        print(f"newsrank: subscribed to {added} default feeds (see `newsrank sources list`)")
+    return supervise(
+        {"web server": web_command(args.host, args.port, args.workers), "crawler": crawler_command()},
+        _ready(args.host, args.port),
+    )
+
+
+def demo(args) -> int:
+    from newsrank.demo.server import SampleOutlets
+    from newsrank.serve import crawler_command, supervise, web_command
+    from newsrank.sources.services import add_feed
+
+    outlets = SampleOutlets(port=args.outlets_port).start()
+    for feed in outlets.feeds():
+        add_feed(feed.url, feed.outlet, feed.section)
+    print(f"newsrank: sample outlets at {outlets.base_url}/ (data in {settings.DATA_DIR})")
+    try:
+        return supervise(
+            {"web server": web_command(args.host, args.port, args.workers),
+             "crawler": crawler_command()},
+            _ready(args.host, args.port),
+        )
+    finally:
+        outlets.stop()
+
+
+def _ready(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    return f"newsrank: serving at http://{shown}:{port}/  (admin: /admin/, Ctrl-C to stop)"
+
+
+def crawl(args) -> int:
+    from newsrank.ingest.crawler import crawl_due, run_crawler
+
+    if args.once:
+        count = crawl_due()
+        print(f"newsrank: refreshed {count} feeds")
+        return 0
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    run_crawler(stop)
+    return 0
+
+
+def sources(args) -> int:
+    from newsrank.sources.models import Feed
+    from newsrank.sources.services import SourceError, add_feed, remove_feed
+
+    try:
+        if args.action == "add":
+            feed = add_feed(args.url, args.outlet, args.section)
+            print(f"{feed.pk}\t{feed.outlet.name}\t{feed.url}")
+        elif args.action == "remove":
+            feed = remove_feed(args.id)
+            print(f"removed {args.id}\t{feed.outlet.name}\t{feed.url}")
+        else:
+            print("id\toutlet\tsection\tstatus\tlast success\turl\terror")
+            for feed in Feed.objects.select_related("outlet").order_by("pk"):
+                success = feed.last_success_at.isoformat(timespec="seconds") if feed.last_success_at else "-"
+                error = feed.error.splitlines()[0] if feed.error else ""
+                print(f"{feed.pk}\t{feed.outlet.name}\t{feed.section_label or '-'}\t{feed.status}"
+                      f"\t{success}\t{feed.url}\t{error}")
+    except SourceError as error:
+        print(f"newsrank: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def extract(args) -> int:
+    from newsrank.ingest.pipeline import extract_source
+
+    status = 0
+    for source in args.sources:
+        record = extract_source(source, args.url)
+        status = status or int("error" in record)
+        print(json.dumps(record, ensure_ascii=False), flush=True)
+    return status
+
+
+def manage(args) -> int:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["newsrank manage", *args.args])
+    return 0
+

@@ -1,0 +1,95 @@
+"""Django settings, all read from the environment (see README, "Configuration")."""
+
+import os
+from pathlib import Path
+
+from newsrank import config
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = config.data_dir()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+SECRET_KEY = config.secret_key(DATA_DIR)
+DEBUG = config.env_bool("NEWSRANK_DEBUG", False)
+ALLOWED_HOSTS = config.env_list("NEWSRANK_ALLOWED_HOSTS", ["*"])
+CSRF_TRUSTED_ORIGINS = config.env_list("NEWSRANK_CSRF_TRUSTED_ORIGINS", [])
+
+NEWSRANK_SITE_NAME = os.environ.get("NEWSRANK_SITE_NAME") or "뉴스랭크"
+NEWSRANK_ALLOW_PRIVATE_HOSTS = config.allowed_networks()
+NEWSRANK_CONTACT_URL = os.environ.get(
+    "NEWSRANK_CONTACT_URL", "https://github.com/newsrank/newsrank"
+)
+NEWSRANK_POLL_SECONDS = config.env_int("NEWSRANK_POLL_SECONDS", 600)
+NEWSRANK_PAGE_SIZE = 20
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "newsrank.sources",
+    "newsrank.board",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "newsrank.urls"
+WSGI_APPLICATION = "newsrank.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "newsrank.board.context.site",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": config.database_from_url(
+        os.environ.get("DATABASE_URL", ""), DATA_DIR / "newsrank.sqlite3"
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LANGUAGE_CODE = "ko"
+TIME_ZONE = "Asia/Seoul"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+# Serve app static files straight from the packages, so no collectstatic step is needed.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "newsrank": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django": {"handlers": ["console"], "level": "WARNING"},
+    },
+}

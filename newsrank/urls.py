@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from newsrank.board.feeds import LatestPostsFeed
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include("newsrank.api.urls")),
+    path("feed/", LatestPostsFeed(), name="feed"),
+    path("", include("newsrank.board.urls")),
+]
+
+admin.site.site_header = admin.site.site_title = "newsrank 관리"

@@ -24,7 +24,9 @@ def main(argv: list[str] | None = None) -> None:
         # Before Django reads its settings: the demo has its own data and reaches loopback outlets.
         os.environ.setdefault("NEWSRANK_DATA_DIR", DEMO_DATA_DIR)
         allowed = os.environ.get("NEWSRANK_ALLOW_PRIVATE_HOSTS", "")
-        os.environ["NEWSRANK_ALLOW_PRIVATE_HOSTS"] = ",".join(filter(None, [allowed, "127.0.0.0/8"]))
+        os.environ["NEWSRANK_ALLOW_PRIVATE_HOSTS"] = ",".join(
+            filter(None, [allowed, "127.0.0.0/8"])
+        )
         os.environ.setdefault("NEWSRANK_POLL_SECONDS", "15")
     setup_django()
     from newsrank import commands
@@ -57,12 +59,18 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     run.add_argument("--workers", type=int, default=2, help="web worker processes (default 2)")
 
-    demo = sub.add_parser("demo", help="like run, but crawls the sample outlets served on 127.0.0.1")
+    demo = sub.add_parser(
+        "demo", help="like run, but crawls the sample outlets served on 127.0.0.1"
+    )
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--workers", type=int, default=2)
-    demo.add_argument("--outlets-port", type=int, default=DEMO_OUTLETS_PORT,
-                      help=f"port of the sample outlets (default {DEMO_OUTLETS_PORT})")
+    demo.add_argument(
+        "--outlets-port",
+        type=int,
+        default=DEMO_OUTLETS_PORT,
+        help=f"port of the sample outlets (default {DEMO_OUTLETS_PORT})",
+    )
 
     crawl = sub.add_parser("crawl", help="run the crawler alone")
     crawl.add_argument("--once", action="store_true", help="poll every due feed once, then exit")
@@ -77,9 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
     remove = actions.add_parser("remove", help="unsubscribe a feed by id (its posts stay)")
     remove.add_argument("id", type=int)
 
-    extract = sub.add_parser("extract", help="extract articles from URLs or saved pages as JSON lines")
+    extract = sub.add_parser(
+        "extract", help="extract articles from URLs or saved pages as JSON lines"
+    )
     extract.add_argument("--url", help="the original address of a saved page")
-    extract.add_argument("sources", nargs="+", metavar="SOURCE", help="a URL or a saved page's path")
+    extract.add_argument(
+        "sources", nargs="+", metavar="SOURCE", help="a URL or a saved page's path"
+    )
 
     manage = sub.add_parser("manage", help="run a Django management command, e.g. createsuperuser")
     manage.add_argument("args", nargs=argparse.REMAINDER)

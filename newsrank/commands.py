@@ -18,7 +18,10 @@ def run(args) -> int:
     if added:
         print(f"newsrank: subscribed to {added} default feeds (see `newsrank sources list`)")
     return supervise(
-        {"web server": web_command(args.host, args.port, args.workers), "crawler": crawler_command()},
+        {
+            "web server": web_command(args.host, args.port, args.workers),
+            "crawler": crawler_command(),
+        },
         _ready(args.host, args.port),
     )
 
@@ -34,8 +37,10 @@ def demo(args) -> int:
     print(f"newsrank: sample outlets at {outlets.base_url}/ (data in {settings.DATA_DIR})")
     try:
         return supervise(
-            {"web server": web_command(args.host, args.port, args.workers),
-             "crawler": crawler_command()},
+            {
+                "web server": web_command(args.host, args.port, args.workers),
+                "crawler": crawler_command(),
+            },
             _ready(args.host, args.port),
         )
     finally:
@@ -75,10 +80,16 @@ def sources(args) -> int:
         else:
             print("id\toutlet\tsection\tstatus\tlast success\turl\terror")
             for feed in Feed.objects.select_related("outlet").order_by("pk"):
-                success = feed.last_success_at.isoformat(timespec="seconds") if feed.last_success_at else "-"
+                success = (
+                    feed.last_success_at.isoformat(timespec="seconds")
+                    if feed.last_success_at
+                    else "-"
+                )
                 error = feed.error.splitlines()[0] if feed.error else ""
-                print(f"{feed.pk}\t{feed.outlet.name}\t{feed.section_label or '-'}\t{feed.status}"
-                      f"\t{success}\t{feed.url}\t{error}")
+                print(
+                    f"{feed.pk}\t{feed.outlet.name}\t{feed.section_label or '-'}\t{feed.status}"
+                    f"\t{success}\t{feed.url}\t{error}"
+                )
     except SourceError as error:
         print(f"newsrank: {error}", file=sys.stderr)
         return 1
@@ -101,4 +112,3 @@ def manage(args) -> int:
 
     execute_from_command_line(["newsrank manage", *args.args])
     return 0
-

@@ -15,12 +15,22 @@ log = logging.getLogger("newsrank.serve")
 def web_command(host: str, port: int, workers: int) -> list[str]:
     """gunicorn, the production server, with threads so a slow client does not block a worker."""
     return [
-        sys.executable, "-m", "gunicorn", "newsrank.wsgi:application",
-        "--bind", f"{host}:{port}",
-        "--workers", str(workers),
-        "--worker-class", "gthread", "--threads", "4",
-        "--graceful-timeout", "5",
-        "--log-level", "warning",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "newsrank.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        "4",
+        "--graceful-timeout",
+        "5",
+        "--log-level",
+        "warning",
     ]
 
 
@@ -45,8 +55,11 @@ def supervise(commands: dict[str, list[str]], ready_message: str, on_tick=None) 
         while not stopping:
             for name, child in children.items():
                 if child.poll() is not None:
-                    print(f"newsrank: the {name} exited with status {child.returncode}; stopping",
-                          file=sys.stderr, flush=True)
+                    print(
+                        f"newsrank: the {name} exited with status {child.returncode}; stopping",
+                        file=sys.stderr,
+                        flush=True,
+                    )
                     stopping = True
                     break
             if on_tick:

@@ -9,9 +9,21 @@ from newsrank import config
 @pytest.mark.parametrize(
     ("url", "engine", "name", "host", "user"),
     [
-        ("postgres://postgres@127.0.0.1:5432/newsrank", "postgresql", "newsrank", "127.0.0.1", "postgres"),
+        (
+            "postgres://postgres@127.0.0.1:5432/newsrank",
+            "postgresql",
+            "newsrank",
+            "127.0.0.1",
+            "postgres",
+        ),
         ("postgresql://u:p%40ss@db.internal/news", "postgresql", "news", "db.internal", "u"),
-        ("sqlite:////var/lib/newsrank/db.sqlite3", "sqlite3", "/var/lib/newsrank/db.sqlite3", None, None),
+        (
+            "sqlite:////var/lib/newsrank/db.sqlite3",
+            "sqlite3",
+            "/var/lib/newsrank/db.sqlite3",
+            None,
+            None,
+        ),
         ("sqlite:///relative.sqlite3", "sqlite3", "relative.sqlite3", None, None),
         ("", "sqlite3", "/data/default.sqlite3", None, None),
     ],

@@ -48,8 +48,13 @@ def scope_section(slug: str) -> Scope:
     if slug not in SECTION_LABELS:
         raise Http404("no such board")
     posts = _base().filter(section=slug)
-    return Scope(SECTION_LABELS[slug], reverse("board:section", args=[slug]), posts, {"b": slug},
-                 section=slug)
+    return Scope(
+        SECTION_LABELS[slug],
+        reverse("board:section", args=[slug]),
+        posts,
+        {"b": slug},
+        section=slug,
+    )
 
 
 def scope_outlet(outlet_id: int) -> Scope:
@@ -57,8 +62,13 @@ def scope_outlet(outlet_id: int) -> Scope:
     if outlet is None:
         raise Http404("no such outlet")
     posts = _base().filter(outlet=outlet)
-    return Scope(outlet.name, reverse("board:outlet", args=[outlet.pk]), posts, {"o": outlet.pk},
-                 outlet=outlet)
+    return Scope(
+        outlet.name,
+        reverse("board:outlet", args=[outlet.pk]),
+        posts,
+        {"o": outlet.pk},
+        outlet=outlet,
+    )
 
 
 def scope_search(query: str) -> Scope:
@@ -108,7 +118,9 @@ class Page:
     def nearby(self, width: int = 5) -> list[tuple[int, str]]:
         """(number, url) of the pages around this one for the pager, up to 2*width+1 of them."""
         first = max(1, min(self.number - width, self.last - 2 * width))
-        return [(n, self.scope.page_url(n)) for n in range(first, min(self.last, first + 2 * width) + 1)]
+        return [
+            (n, self.scope.page_url(n)) for n in range(first, min(self.last, first + 2 * width) + 1)
+        ]
 
     @property
     def links(self) -> dict[str, str]:

@@ -23,7 +23,9 @@ class Post(models.Model):
     # AUTOINCREMENT, so a deleted post's number is never handed out again; PostgreSQL uses a sequence.
     number = models.BigAutoField("번호", primary_key=True)
     outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="posts")
-    feed = models.ForeignKey(Feed, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    feed = models.ForeignKey(
+        Feed, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     url = models.URLField("원문 주소", max_length=1000, unique=True)
     section = models.CharField("게시판", max_length=20, blank=True, choices=SECTIONS)
 

@@ -43,9 +43,12 @@ def run_crawler(stop: threading.Event) -> None:
     while not stop.is_set():
         close_old_connections()
         crawl_due(stop)
-        upcoming = Feed.objects.active().order_by("next_check_at").values_list(
-            "next_check_at", flat=True
-        ).first()
+        upcoming = (
+            Feed.objects.active()
+            .order_by("next_check_at")
+            .values_list("next_check_at", flat=True)
+            .first()
+        )
         wait = MAX_SLEEP if upcoming is None else min(upcoming - timezone.now(), MAX_SLEEP)
         stop.wait(max(wait.total_seconds(), 0.5))
     log.info("crawler stopped")

@@ -31,7 +31,9 @@ from newsrank.sources.models import Feed
 
 log = logging.getLogger(__name__)
 
-FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
 HTML_TYPES = {"text/html", "application/xhtml+xml", ""}
 
 
@@ -188,9 +190,7 @@ def page_address(html: str) -> str | None:
         tree = lxml.html.fromstring(html)
     except (ValueError, lxml.etree.ParserError):
         return None
-    for value in tree.xpath(
-        '//link[@rel="canonical"]/@href | //meta[@property="og:url"]/@content'
-    ):
+    for value in tree.xpath('//link[@rel="canonical"]/@href | //meta[@property="og:url"]/@content'):
         if value.strip().startswith(("http://", "https://")):
             return value.strip()
     return None
@@ -240,8 +240,14 @@ def _record(feed: Feed, result: RefreshResult) -> None:
     feed.next_check_at = schedule.next_check(now, settings.NEWSRANK_POLL_SECONDS, feed.error_count)
     feed.save(
         update_fields=[
-            "last_checked_at", "status", "error", "error_count", "last_success_at",
-            "next_check_at", "etag", "last_modified",
+            "last_checked_at",
+            "status",
+            "error",
+            "error_count",
+            "last_success_at",
+            "next_check_at",
+            "etag",
+            "last_modified",
         ]
     )
 

@@ -20,4 +20,3 @@ def next_check(now: datetime, interval_seconds: int, error_count: int = 0, *, ji
 
 def is_future(moment: datetime | None, now: datetime, tolerance=timedelta(minutes=10)) -> bool:
     return moment is not None and moment > now + tolerance
-

@@ -21,14 +21,27 @@ class OutletAdmin(admin.ModelAdmin):
 @admin.register(Feed)
 class FeedAdmin(admin.ModelAdmin):
     list_display = [
-        "outlet", "section_label", "section", "enabled", "status",
-        "last_checked_at", "last_success_at", "error_count", "short_error",
+        "outlet",
+        "section_label",
+        "section",
+        "enabled",
+        "status",
+        "last_checked_at",
+        "last_success_at",
+        "error_count",
+        "short_error",
     ]
     list_filter = ["status", "enabled", "section", "outlet"]
     search_fields = ["url", "outlet__name", "error"]
     readonly_fields = [
-        "etag", "last_modified", "status", "error", "error_count",
-        "last_checked_at", "last_success_at", "created_at",
+        "etag",
+        "last_modified",
+        "status",
+        "error",
+        "error_count",
+        "last_checked_at",
+        "last_success_at",
+        "created_at",
     ]
     actions = ["refresh_now"]
 

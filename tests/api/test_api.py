@@ -17,7 +17,9 @@ def test_posts_newest_first_with_fields(client, make_posts):
 
 
 def test_one_post_adds_body_subtitles_and_images(client, make_posts):
-    (post,) = make_posts(1, subtitles=["부제"], images=[{"url": "https://x.example/a.jpg", "caption": "c"}])
+    (post,) = make_posts(
+        1, subtitles=["부제"], images=[{"url": "https://x.example/a.jpg", "caption": "c"}]
+    )
     data = client.get(f"/api/posts/{post.number}").json()
     assert data["subtitles"] == ["부제"]
     assert data["images"][0]["caption"] == "c"

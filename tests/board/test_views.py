@@ -64,7 +64,7 @@ def test_article_shows_the_list_page_that_holds_it_with_its_row_marked(client, m
     response = client.get(f"/{target.number}")
     html = response.content.decode()
     assert response.status_code == 200
-    assert f"<h1 id=\"post-title\">{target.title}</h1>" in html
+    assert f'<h1 id="post-title">{target.title}</h1>' in html
     assert 'class="current"' in html and "현재글" in html
     listed = rows(response)
     page_three = [p.number for p in reversed(posts)][40:]

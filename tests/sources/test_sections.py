@@ -32,4 +32,6 @@ def test_maps_outlet_section_labels_to_boards(label, slug):
 
 
 def test_every_board_has_a_korean_label():
-    assert all(label and not label.isascii() or slug == "it" for slug, label in SECTION_LABELS.items())
+    assert all(
+        label and not label.isascii() or slug == "it" for slug, label in SECTION_LABELS.items()
+    )

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.db import close_old_connections
 from django.utils import timezone
 
-from newsrank.ingest.pipeline import crawler_client, refresh_feed
+from newsrank.ingest.pipeline import crawler_client, refresh_feeds
 from newsrank.sources.models import Feed
 
 log = logging.getLogger(__name__)
@@ -17,23 +17,28 @@ log = logging.getLogger(__name__)
 MAX_SLEEP = timedelta(seconds=30)
 
 
+ROUND_SIZE = 50  # feeds per round: their new posts are numbered together, oldest first
+
+
 def crawl_due(stop: threading.Event | None = None) -> int:
-    """Refresh each feed that is due now, once; returns how many were refreshed."""
+    """Refresh each feed that is due now, once, in rounds; returns how many were refreshed."""
     count = 0
+    due = list(Feed.objects.due().select_related("outlet"))
     with crawler_client() as client:
-        for feed in Feed.objects.due().select_related("outlet"):
+        for start in range(0, len(due), ROUND_SIZE):
             if stop is not None and stop.is_set():
                 break
+            batch = due[start : start + ROUND_SIZE]
             try:
-                refresh_feed(feed, client=client)
-            except Exception:  # a bug must not stop the other feeds; it is logged with its trace
-                log.exception("refreshing %s failed unexpectedly", feed.url)
-                Feed.objects.filter(pk=feed.pk).update(
+                refresh_feeds(batch, client=client)
+            except Exception:  # a bug must not stop the crawler; it is logged with its trace
+                log.exception("refreshing %s failed unexpectedly", [f.url for f in batch])
+                Feed.objects.filter(pk__in=[f.pk for f in batch]).update(
                     status=Feed.Status.ERROR,
                     error="internal error while refreshing; see the crawler log",
                     next_check_at=timezone.now() + timedelta(minutes=10),
                 )
-            count += 1
+            count += len(batch)
     return count
 
 

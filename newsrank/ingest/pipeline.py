@@ -1,15 +1,19 @@
-"""refresh_feed: the one orchestrator of a feed's poll, called by the crawler, admin, CLI and tests.
+"""refresh_feeds: the one orchestrator of polling, called by the crawler, admin, CLI and tests.
 
-feed → fetch (conditional GET) → parse entries → canonical URL → known? skip
-     → fetch article → decode → extract → sanitize → store Post → feed state forward
-Slow network work happens outside any transaction; each post is committed on its own, and the
-feed's ETag/Last-Modified move forward only after its posts are stored (DESIGN: nothing lost).
+feeds → fetch each (conditional GET) → parse entries → canonical URL → known? skip
+      → new entries of all the feeds, oldest first → fetch article → decode → extract → sanitize
+      → store Post → each feed's state forward
+Taking a round's new entries oldest first across feeds makes the site-wide numbers follow
+publication time, not the order feeds happened to be polled in. Slow network work happens
+outside any transaction; each post is committed on its own, and a feed's ETag/Last-Modified move
+forward only after its posts are stored (DESIGN: nothing lost).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -24,7 +28,7 @@ from newsrank.ingest import schedule
 from newsrank.ingest.charset import decode_html
 from newsrank.ingest.extract import Article, ExtractError, extract_article
 from newsrank.ingest.feeds import Entry, FeedError, parse_feed
-from newsrank.ingest.fetcher import FetchError, fetch_page, make_client, user_agent
+from newsrank.ingest.fetcher import FetchError, Page, fetch_page, make_client, user_agent
 from newsrank.ingest.sanitize import sanitize_html, strip_tags
 from newsrank.ingest.urls import canonical_url
 from newsrank.sources.models import Feed
@@ -35,6 +39,7 @@ FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
 HTML_TYPES = {"text/html", "application/xhtml+xml", ""}
+UNDATED = datetime.max.replace(tzinfo=UTC)  # entries without a date go last: they are probably new
 
 
 class ArticleError(Exception):
@@ -58,6 +63,15 @@ class RefreshResult:
         return text + (f", 실패 {len(self.failures)}건" if self.failures else "")
 
 
+@dataclass
+class _New:
+    """An entry no post has yet, and the feed it is stored under."""
+
+    entry: Entry
+    url: str
+    feed: Feed
+
+
 def crawler_client() -> httpx.Client:
     return make_client(
         user_agent=user_agent(settings.NEWSRANK_SITE_NAME, settings.NEWSRANK_CONTACT_URL)
@@ -66,20 +80,49 @@ def crawler_client() -> httpx.Client:
 
 def refresh_feed(feed: Feed, *, client: httpx.Client | None = None) -> RefreshResult:
     """Poll one feed and store its new articles as posts; never raises for bad input."""
+    return refresh_feeds([feed], client=client)[0]
+
+
+def refresh_feeds(feeds: list[Feed], *, client: httpx.Client | None = None) -> list[RefreshResult]:
+    """Poll the feeds, store their new articles oldest first, and record each feed's outcome."""
     own_client = client is None
     client = client or crawler_client()
+    results = [RefreshResult() for _ in feeds]
+    by_feed = {feed.pk: result for feed, result in zip(feeds, results, strict=True)}
+    pages: list[Page | None] = []
+    new: dict[str, _New] = {}
     try:
-        result = _refresh(feed, client)
+        for feed, result in zip(feeds, results, strict=True):
+            pages.append(_poll(feed, result, new, client))
+        for item in sorted(new.values(), key=lambda n: n.entry.published_at or UNDATED):
+            result = by_feed[item.feed.pk]
+            try:
+                _, created = store_article(item.feed, item.entry, item.url, client)
+            except ArticleError as error:
+                result.failures.append((item.url, str(error)))
+                continue
+            if created:
+                result.new_posts += 1
+            else:
+                result.known += 1
     finally:
         if own_client:
             client.close()
-    _record(feed, result)
-    log.info("%s (%s): %s", feed, feed.url, result)
-    return result
+    for feed, result, page in zip(feeds, results, pages, strict=True):
+        if page is not None and not result.failures:
+            # With failures the validators stay behind, so the next poll gets the whole feed
+            # and retries the failed articles instead of hearing "304 Not Modified".
+            feed.etag = page.etag or ""
+            feed.last_modified = page.last_modified or ""
+        _record(feed, result)
+        log.info("%s (%s): %s", feed, feed.url, result)
+    return results
 
 
-def _refresh(feed: Feed, client: httpx.Client) -> RefreshResult:
-    result = RefreshResult()
+def _poll(
+    feed: Feed, result: RefreshResult, new: dict[str, _New], client: httpx.Client
+) -> Page | None:
+    """Fetch and parse one feed, adding its unknown entries to `new`; the page when it changed."""
     try:
         page = fetch_page(
             feed.url,
@@ -91,41 +134,30 @@ def _refresh(feed: Feed, client: httpx.Client) -> RefreshResult:
         )
     except FetchError as error:
         result.error = error.reason
-        return result
+        return None
     if page.status_code == 304:
         result.not_modified = True
-        return result
+        return None
     try:
         parsed = parse_feed(page.content, page.url, page.headers.get("content-type"))
     except FeedError as error:
         result.error = f"feed not readable: {error}"
-        return result
-
-    # Oldest first, so that the site-wide numbers of one feed's posts follow publication order.
-    for entry in reversed(parsed.entries):
+        return None
+    for entry in parsed.entries:
         try:
             url = canonical_url(entry.url)
         except ValueError as error:
             result.failures.append((entry.url, str(error)))
             continue
-        if _known(url, feed):
+        if url in new:
             result.known += 1
-            continue
-        try:
-            _, created = store_article(feed, entry, url, client)
-        except ArticleError as error:
-            result.failures.append((url, str(error)))
-            continue
-        if created:
-            result.new_posts += 1
+            if feed.section and not new[url].feed.section:
+                new[url].feed = feed  # the section feed's board is the better home
+        elif _known(url, feed):
+            result.known += 1
         else:
-            result.known += 1
-    if not result.failures:
-        # With failures the validators stay behind, so the next poll gets the whole feed and
-        # retries the failed articles instead of hearing "304 Not Modified".
-        feed.etag = page.etag or ""
-        feed.last_modified = page.last_modified or ""
-    return result
+            new[url] = _New(entry, url, feed)
+    return page
 
 
 def _known(url: str, feed: Feed) -> bool:

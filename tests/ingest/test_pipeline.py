@@ -124,3 +124,11 @@ def test_general_feed_post_gains_the_board_of_a_section_feed(sample_outlets, all
         refresh_feed(feed)
     in_sections = Post.objects.exclude(section="").count()
     assert in_sections > 0
+
+
+def test_one_round_numbers_posts_of_all_outlets_in_publication_order(sample_outlets, allow_loopback):
+    subscribe(sample_outlets)
+    crawl_due()
+    times = list(Post.objects.order_by("number").values_list("published_at", flat=True))
+    assert len({p.outlet_id for p in Post.objects.all()}) > 1
+    assert times == sorted(times)

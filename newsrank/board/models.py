@@ -22,7 +22,9 @@ class Post(models.Model):
     # The site-wide 번호. An auto-increment key only grows: SQLite tables Django creates use
     # AUTOINCREMENT, so a deleted post's number is never handed out again; PostgreSQL uses a sequence.
     number = models.BigAutoField("번호", primary_key=True)
-    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="posts")
+    outlet = models.ForeignKey(
+        Outlet, on_delete=models.PROTECT, related_name="posts", verbose_name="언론사"
+    )
     feed = models.ForeignKey(
         Feed, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -23,13 +23,12 @@ class FeedAdmin(admin.ModelAdmin):
     list_display = [
         "outlet",
         "section_label",
-        "section",
-        "enabled",
         "status",
-        "last_checked_at",
+        "short_error",
         "last_success_at",
         "error_count",
-        "short_error",
+        "next_check_at",
+        "enabled",
     ]
     list_filter = ["status", "enabled", "section", "outlet"]
     search_fields = ["url", "outlet__name", "error"]

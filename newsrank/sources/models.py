@@ -45,7 +45,9 @@ class Feed(models.Model):
         OK = "ok", "정상"
         ERROR = "error", "오류"
 
-    outlet = models.ForeignKey(Outlet, on_delete=models.CASCADE, related_name="feeds")
+    outlet = models.ForeignKey(
+        Outlet, on_delete=models.CASCADE, related_name="feeds", verbose_name="언론사"
+    )
     url = models.URLField("주소", max_length=1000, unique=True)
     section_label = models.CharField("언론사 분류", max_length=50, blank=True)
     section = models.CharField("게시판", max_length=20, blank=True, choices=SECTIONS)

@@ -29,6 +29,7 @@ class Post(models.Model):
         Feed, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     url = models.URLField("원문 주소", max_length=1000, unique=True)
+    guid = models.CharField(max_length=500, blank=True, db_index=True)
     section = models.CharField("게시판", max_length=20, blank=True, choices=SECTIONS)
 
     title = models.CharField("제목", max_length=500)
@@ -38,8 +39,13 @@ class Post(models.Model):
     body_text = models.TextField("본문", blank=True)
     images = models.JSONField("사진", default=list, blank=True)
     lang = models.CharField(max_length=10, blank=True)
+    credit = models.CharField(
+        "기사 제공", max_length=100, blank=True
+    )  # e.g. 연합뉴스 of a lead tag
+    content_hash = models.CharField(max_length=64, blank=True)
 
     published_at = models.DateTimeField("발행", null=True, blank=True)
+    modified_at = models.DateTimeField("수정", null=True, blank=True)
     created_at = models.DateTimeField("수집", auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     hidden = models.BooleanField("숨김", default=False)

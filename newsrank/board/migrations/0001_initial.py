@@ -18,6 +18,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('number', models.BigAutoField(primary_key=True, serialize=False, verbose_name='번호')),
                 ('url', models.URLField(max_length=1000, unique=True, verbose_name='원문 주소')),
+                ('guid', models.CharField(blank=True, db_index=True, max_length=500)),
                 ('section', models.CharField(blank=True, choices=[('politics', '정치'), ('economy', '경제'), ('society', '사회'), ('world', '국제'), ('culture', '문화'), ('it', 'IT·과학'), ('sports', '스포츠'), ('entertainment', '연예'), ('opinion', '오피니언')], max_length=20, verbose_name='게시판')),
                 ('title', models.CharField(max_length=500, verbose_name='제목')),
                 ('subtitles', models.JSONField(blank=True, default=list, verbose_name='부제')),
@@ -26,7 +27,10 @@ class Migration(migrations.Migration):
                 ('body_text', models.TextField(blank=True, verbose_name='본문')),
                 ('images', models.JSONField(blank=True, default=list, verbose_name='사진')),
                 ('lang', models.CharField(blank=True, max_length=10)),
+                ('credit', models.CharField(blank=True, max_length=100, verbose_name='기사 제공')),
+                ('content_hash', models.CharField(blank=True, max_length=64)),
                 ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='발행')),
+                ('modified_at', models.DateTimeField(blank=True, null=True, verbose_name='수정')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='수집')),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('hidden', models.BooleanField(default=False, verbose_name='숨김')),

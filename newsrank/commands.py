@@ -53,16 +53,25 @@ def _ready(host: str, port: int) -> str:
 
 
 def crawl(args) -> int:
-    from newsrank.ingest.crawler import crawl_due, run_crawler
+    from newsrank.ingest.crawler import (
+        CrawlerBusy,
+        crawl_due,
+        run_crawler,
+        single_crawler_on_sqlite,
+    )
 
-    if args.once:
-        count = crawl_due()
-        print(f"newsrank: refreshed {count} feeds")
-        return 0
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    run_crawler(stop)
+    try:
+        with single_crawler_on_sqlite():
+            if args.once:
+                print(f"newsrank: refreshed {crawl_due()} feeds")
+                return 0
+            stop = threading.Event()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(signum, lambda *_: stop.set())
+            run_crawler(stop)
+    except CrawlerBusy as error:
+        print(f"newsrank: {error}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -97,7 +106,7 @@ def sources(args) -> int:
 
 
 def extract(args) -> int:
-    from newsrank.ingest.pipeline import extract_source
+    from newsrank.ingest.articles import extract_source
 
     status = 0
     for source in args.sources:

@@ -103,6 +103,8 @@ def _sqlite(path: Path) -> dict:
             "transaction_mode": "IMMEDIATE",
             "timeout": 30,
         },
+        # A file, not memory, so crawler subprocesses in the tests share the test database.
+        "TEST": {"NAME": str(path.with_name(f"test_{path.name}"))},
     }
 
 

@@ -20,6 +20,8 @@ NEWSRANK_CONTACT_URL = os.environ.get(
     "NEWSRANK_CONTACT_URL", "https://github.com/newsrank/newsrank"
 )
 NEWSRANK_POLL_SECONDS = config.env_int("NEWSRANK_POLL_SECONDS", 600)
+# How long a crawler holds a claimed feed; a crashed crawler's feeds are taken over after it.
+NEWSRANK_LEASE_SECONDS = config.env_int("NEWSRANK_LEASE_SECONDS", 600)
 NEWSRANK_PAGE_SIZE = 20
 
 INSTALLED_APPS = [

@@ -1,12 +1,27 @@
-"""The crawler loop: refresh every due feed, then sleep until the next one is due."""
+"""The crawler loop: claim due feeds, refresh them, sleep until the next one is due.
+
+Several crawler processes on PostgreSQL share the feeds through leases: a crawler claims due feeds
+with `SELECT … FOR UPDATE SKIP LOCKED`, marks them leased until an expiry, and the lease ends when
+the feed's outcome is recorded. A crawler killed mid-round leaves leases that expire, and another
+crawler then takes those feeds over. SQLite has no row locks, so there one crawler runs at a time,
+guarded by a lock file beside the database.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
+import socket
 import threading
+import uuid
+from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 
-from django.db import close_old_connections
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from newsrank.ingest.pipeline import crawler_client, refresh_feeds
@@ -15,20 +30,42 @@ from newsrank.sources.models import Feed
 log = logging.getLogger(__name__)
 
 MAX_SLEEP = timedelta(seconds=30)
+ROUND_SIZE = 20  # feeds per round: their new posts are numbered together, oldest first
 
 
-ROUND_SIZE = 50  # feeds per round: their new posts are numbered together, oldest first
+class CrawlerBusy(Exception):
+    """Another crawler already runs on this SQLite database."""
 
 
-def crawl_due(stop: threading.Event | None = None) -> int:
-    """Refresh each feed that is due now, once, in rounds; returns how many were refreshed."""
+def crawler_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def claim_due(owner: str, limit: int = ROUND_SIZE) -> list[Feed]:
+    """Lease up to `limit` due feeds that no live crawler holds, and return them."""
+    now = timezone.now()
+    with transaction.atomic():
+        free = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)
+        ids = list(
+            Feed.objects.due(now)
+            .filter(free)
+            .select_for_update(skip_locked=True, of=("self",))
+            .values_list("pk", flat=True)[:limit]
+        )
+        lease = timedelta(seconds=settings.NEWSRANK_LEASE_SECONDS)
+        Feed.objects.filter(pk__in=ids).update(lease_owner=owner, lease_expires_at=now + lease)
+    return list(Feed.objects.filter(pk__in=ids).select_related("outlet").order_by("next_check_at"))
+
+
+def crawl_due(stop: threading.Event | None = None, owner: str | None = None) -> int:
+    """Refresh every feed due now, once, in leased rounds; returns how many were refreshed."""
+    owner = owner or crawler_id()
     count = 0
-    due = list(Feed.objects.due().select_related("outlet"))
     with crawler_client() as client:
-        for start in range(0, len(due), ROUND_SIZE):
-            if stop is not None and stop.is_set():
+        while not (stop is not None and stop.is_set()):
+            batch = claim_due(owner)
+            if not batch:
                 break
-            batch = due[start : start + ROUND_SIZE]
             try:
                 refresh_feeds(batch, client=client)
             except Exception:  # a bug must not stop the crawler; it is logged with its trace
@@ -37,6 +74,8 @@ def crawl_due(stop: threading.Event | None = None) -> int:
                     status=Feed.Status.ERROR,
                     error="internal error while refreshing; see the crawler log",
                     next_check_at=timezone.now() + timedelta(minutes=10),
+                    lease_owner="",
+                    lease_expires_at=None,
                 )
             count += len(batch)
     return count
@@ -44,10 +83,11 @@ def crawl_due(stop: threading.Event | None = None) -> int:
 
 def run_crawler(stop: threading.Event) -> None:
     """Crawl until `stop` is set, sleeping between rounds until the next feed is due."""
-    log.info("crawler started")
+    owner = crawler_id()
+    log.info("crawler %s started", owner)
     while not stop.is_set():
         close_old_connections()
-        crawl_due(stop)
+        crawl_due(stop, owner)
         upcoming = (
             Feed.objects.active()
             .order_by("next_check_at")
@@ -56,4 +96,34 @@ def run_crawler(stop: threading.Event) -> None:
         )
         wait = MAX_SLEEP if upcoming is None else min(upcoming - timezone.now(), MAX_SLEEP)
         stop.wait(max(wait.total_seconds(), 0.5))
-    log.info("crawler stopped")
+    log.info("crawler %s stopped", owner)
+
+
+@contextmanager
+def single_crawler_on_sqlite():
+    """Hold the SQLite database's crawler lock, or raise CrawlerBusy; no-op on PostgreSQL."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    database = Path(settings.DATABASES["default"]["NAME"])
+    path = database.with_name(database.name + ".crawler-lock")
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise CrawlerBusy(
+                f"another crawler ({holder}) is already running on {database}; "
+                "on SQLite only one crawler may run (use PostgreSQL for several)"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        # We hold the only crawler lock, so any lease left in the database is a dead crawler's.
+        Feed.objects.exclude(lease_owner="").update(lease_owner="", lease_expires_at=None)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -14,22 +14,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
-import lxml.etree
-import lxml.html
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from newsrank.board.models import Post
 from newsrank.ingest import schedule
-from newsrank.ingest.charset import decode_html
-from newsrank.ingest.extract import Article, ExtractError, extract_article
+from newsrank.ingest.articles import ArticleError, find_post, store_article
 from newsrank.ingest.feeds import Entry, FeedError, parse_feed
 from newsrank.ingest.fetcher import FetchError, Page, fetch_page, make_client, user_agent
-from newsrank.ingest.sanitize import sanitize_html, strip_tags
 from newsrank.ingest.urls import canonical_url
 from newsrank.sources.models import Feed
 
@@ -38,17 +32,13 @@ log = logging.getLogger(__name__)
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
-HTML_TYPES = {"text/html", "application/xhtml+xml", ""}
 UNDATED = datetime.max.replace(tzinfo=UTC)  # entries without a date go last: they are probably new
-
-
-class ArticleError(Exception):
-    """An article page could not become a post; the message is the reason."""
 
 
 @dataclass
 class RefreshResult:
     new_posts: int = 0
+    updated: int = 0
     known: int = 0
     not_modified: bool = False
     failures: list[tuple[str, str]] = field(default_factory=list)
@@ -60,16 +50,18 @@ class RefreshResult:
         if self.not_modified:
             return "변경 없음"
         text = f"새 글 {self.new_posts}건, 이미 있음 {self.known}건"
+        text += f", 수정 {self.updated}건" if self.updated else ""
         return text + (f", 실패 {len(self.failures)}건" if self.failures else "")
 
 
 @dataclass
 class _New:
-    """An entry no post has yet, and the feed it is stored under."""
+    """An entry to fetch: no post has it yet, or its post is `update` and the entry changed."""
 
     entry: Entry
     url: str
     feed: Feed
+    update: int | None = None
 
 
 def crawler_client() -> httpx.Client:
@@ -97,11 +89,15 @@ def refresh_feeds(feeds: list[Feed], *, client: httpx.Client | None = None) -> l
         for item in sorted(new.values(), key=lambda n: n.entry.published_at or UNDATED):
             result = by_feed[item.feed.pk]
             try:
-                _, created = store_article(item.feed, item.entry, item.url, client)
+                _, created = store_article(
+                    item.feed, item.entry, item.url, client, update=item.update
+                )
             except ArticleError as error:
                 result.failures.append((item.url, str(error)))
                 continue
-            if created:
+            if item.update is not None:
+                result.updated += 1
+            elif created:
                 result.new_posts += 1
             else:
                 result.known += 1
@@ -153,113 +149,25 @@ def _poll(
             result.known += 1
             if feed.section and not new[url].feed.section:
                 new[url].feed = feed  # the section feed's board is the better home
-        elif _known(url, feed):
-            result.known += 1
-        else:
+            continue
+        post = find_post(url, entry.guid, feed)
+        if post is None:
             new[url] = _New(entry, url, feed)
-    return page
-
-
-def _known(url: str, feed: Feed) -> bool:
-    """Whether the URL is a post already; a general feed's post gains the section feed's board."""
-    if feed.section:
-        Post.objects.filter(url=url, section="").update(section=feed.section)
-    return Post.objects.filter(url=url).exists()
-
-
-def read_article(url: str, client: httpx.Client) -> tuple[Article, str]:
-    """Fetch an article page and extract it; returns the article and the page's final URL."""
-    try:
-        page = fetch_page(url, client=client, allow_networks=settings.NEWSRANK_ALLOW_PRIVATE_HOSTS)
-    except FetchError as error:
-        raise ArticleError(error.reason) from None
-    if page.content_type not in HTML_TYPES:
-        raise ArticleError(f"not an HTML page: {page.content_type}")
-    return parse_article(page.content, page.url, page.headers.get("content-type")), page.url
-
-
-def parse_article(content: bytes, url: str, content_type: str | None = None) -> Article:
-    """Decode and extract an article page's bytes."""
-    html = decode_html(content, content_type)
-    try:
-        return extract_article(html, url)
-    except ExtractError as error:
-        raise ArticleError(f"no article extracted: {error}") from None
-
-
-def extract_source(source: str, url: str | None = None) -> dict:
-    """`newsrank extract`: one JSON-ready record for a URL or a saved page, or its error."""
-    try:
-        if source.startswith(("http://", "https://")):
-            with crawler_client() as client:
-                article, final_url = read_article(source, client)
+            continue
+        if feed.section and not post.section:  # a general feed's post gains this feed's board
+            Post.objects.filter(number=post.number, section="").update(section=feed.section)
+        if post.changed_by(entry):
+            new[url] = _New(entry, url, feed, update=post.number)
         else:
-            try:
-                content = Path(source).read_bytes()
-            except OSError as error:
-                raise ArticleError(f"cannot read {source}: {error.strerror}") from None
-            final_url = url or page_address(decode_html(content)) or Path(source).resolve().as_uri()
-            article = parse_article(content, final_url)
-    except ArticleError as error:
-        return {"source": source, "error": str(error)}
-    return {
-        "source": source,
-        "title": strip_tags(article.title),
-        "subtitles": article.subtitles,
-        "authors": article.authors,
-        "published_at": article.published_at.isoformat() if article.published_at else None,
-        "outlet": article.outlet,
-        "body_text": article.body_text,
-        "body_html": sanitize_html(article.body_html, final_url),
-        "images": [{"url": image.url, "caption": image.caption} for image in article.images],
-        "lang": article.lang,
-    }
-
-
-def page_address(html: str) -> str | None:
-    """A saved page's own address, from `<link rel=canonical>` or `og:url`."""
-    try:
-        tree = lxml.html.fromstring(html)
-    except (ValueError, lxml.etree.ParserError):
-        return None
-    for value in tree.xpath('//link[@rel="canonical"]/@href | //meta[@property="og:url"]/@content'):
-        if value.strip().startswith(("http://", "https://")):
-            return value.strip()
-    return None
-
-
-def store_article(feed: Feed, entry: Entry, url: str, client: httpx.Client) -> tuple[Post, bool]:
-    """Fetch, extract and store one article; returns the post and whether it is new."""
-    article, page_url = read_article(url, client)
-
-    now = timezone.now()
-    published = entry.published_at or article.published_at
-    if schedule.is_future(published, now):
-        published = now
-    title = strip_tags(entry.title) or strip_tags(article.title)
-    if not title:
-        raise ArticleError("article has no title")
-    fields = {
-        "outlet": feed.outlet,
-        "feed": feed,
-        "section": feed.section,
-        "title": title[:500],
-        "subtitles": article.subtitles,
-        "authors": article.authors or entry.authors,
-        "body_html": sanitize_html(article.body_html, page_url),
-        "body_text": article.body_text,
-        "images": [{"url": image.url, "caption": image.caption} for image in article.images],
-        "lang": (article.lang or "")[:10],
-        "published_at": published,
-    }
-    with transaction.atomic():
-        return Post.objects.get_or_create(url=url, defaults=fields)
+            result.known += 1
+    return page
 
 
 def _record(feed: Feed, result: RefreshResult) -> None:
     """Write the outcome on the feed, after the posts are committed."""
     now = timezone.now()
     feed.last_checked_at = now
+    feed.lease_owner, feed.lease_expires_at = "", None
     if result.error:
         feed.status = Feed.Status.ERROR
         feed.error = result.error
@@ -280,6 +188,8 @@ def _record(feed: Feed, result: RefreshResult) -> None:
             "next_check_at",
             "etag",
             "last_modified",
+            "lease_owner",
+            "lease_expires_at",
         ]
     )
 

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "newsrank.sources",
     "newsrank.board",
+    "newsrank.search",
 ]
 
 MIDDLEWARE = [

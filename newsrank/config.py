@@ -42,6 +42,16 @@ def env_int(name: str, default: int, environ=os.environ) -> int:
         raise ConfigError(f"{name}={raw!r} is not a whole number") from None
 
 
+def env_float(name: str, default: float, environ=os.environ) -> float:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a number") from None
+
+
 def env_list(name: str, default: list[str], environ=os.environ) -> list[str]:
     raw = environ.get(name)
     if raw is None:
@@ -103,8 +113,9 @@ def _sqlite(path: Path) -> dict:
             "transaction_mode": "IMMEDIATE",
             "timeout": 30,
         },
-        # A file, not memory, so crawler subprocesses in the tests share the test database.
-        "TEST": {"NAME": str(path.with_name(f"test_{path.name}"))},
+        # A file, not memory, so crawler subprocesses in the tests share the test database; one
+        # per test run, so that two runs at once do not overwrite each other's.
+        "TEST": {"NAME": str(path.with_name(f"test_{os.getpid()}_{path.name}"))},
     }
 
 

@@ -19,7 +19,14 @@ NEWSRANK_ALLOW_PRIVATE_HOSTS = config.allowed_networks()
 NEWSRANK_CONTACT_URL = os.environ.get(
     "NEWSRANK_CONTACT_URL", "https://github.com/newsrank/newsrank"
 )
-NEWSRANK_POLL_SECONDS = config.env_int("NEWSRANK_POLL_SECONDS", 600)
+# Each feed is polled as often as it publishes, within these bounds (a feed may set its own).
+NEWSRANK_MIN_POLL_SECONDS = config.env_int("NEWSRANK_MIN_POLL_SECONDS", 60)
+NEWSRANK_MAX_POLL_SECONDS = config.env_int("NEWSRANK_MAX_POLL_SECONDS", 6 * 3600)
+# Politeness towards each outlet's host, and how many articles a crawler fetches at once.
+NEWSRANK_HOST_CONCURRENCY = config.env_int("NEWSRANK_HOST_CONCURRENCY", 2)
+NEWSRANK_HOST_DELAY = config.env_float("NEWSRANK_HOST_DELAY", 1.0)
+NEWSRANK_OBEY_ROBOTS = config.env_bool("NEWSRANK_OBEY_ROBOTS", True)
+NEWSRANK_CRAWL_THREADS = config.env_int("NEWSRANK_CRAWL_THREADS", 4)
 # How long a crawler holds a claimed feed; a crashed crawler's feeds are taken over after it.
 NEWSRANK_LEASE_SECONDS = config.env_int("NEWSRANK_LEASE_SECONDS", 600)
 NEWSRANK_PAGE_SIZE = 20

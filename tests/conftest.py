@@ -37,8 +37,13 @@ def sample_outlets(clock):
 
 @pytest.fixture
 def allow_loopback(settings):
-    """Let the fetcher reach 127.0.0.0/8, as the demo and the tests do explicitly."""
+    """Let the fetcher reach 127.0.0.0/8, as the demo and the tests do explicitly.
+
+    All sample outlets share 127.0.0.1, so the per-host delay is lifted as the demo lifts it.
+    """
     settings.NEWSRANK_ALLOW_PRIVATE_HOSTS = [ip_network("127.0.0.0/8")]
+    settings.NEWSRANK_HOST_DELAY = 0
+    settings.NEWSRANK_HOST_CONCURRENCY = 8
 
 
 @pytest.fixture

@@ -12,10 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
 import lxml.etree
 import lxml.html
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,8 +22,9 @@ from newsrank.ingest import schedule
 from newsrank.ingest.charset import decode_html
 from newsrank.ingest.extract import Article, ExtractError, extract_article
 from newsrank.ingest.feeds import Entry
-from newsrank.ingest.fetcher import FetchError, fetch_page
+from newsrank.ingest.fetcher import FetchError
 from newsrank.ingest.sanitize import sanitize_html, strip_tags
+from newsrank.ingest.session import CrawlSession, open_session
 from newsrank.ingest.urls import canonical_url
 from newsrank.sources.models import Feed
 
@@ -63,10 +62,10 @@ def find_post(url: str, guid: str | None, feed: Feed) -> Known | None:
     return Known(**row) if row else None
 
 
-def read_article(url: str, client: httpx.Client) -> tuple[Article, str]:
+def fetch_article(url: str, session: CrawlSession) -> tuple[Article, str]:
     """Fetch an article page and extract it; returns the article and the page's final URL."""
     try:
-        page = fetch_page(url, client=client, allow_networks=settings.NEWSRANK_ALLOW_PRIVATE_HOSTS)
+        page = session.fetch(url)
     except FetchError as error:
         raise ArticleError(error.reason) from None
     if page.content_type not in HTML_TYPES:
@@ -83,15 +82,20 @@ def parse_article(content: bytes, url: str, content_type: str | None = None) -> 
         raise ArticleError(f"no article extracted: {error}") from None
 
 
-def store_article(
-    feed: Feed, entry: Entry, url: str, client: httpx.Client, *, update: int | None = None
+def save_article(
+    feed: Feed,
+    entry: Entry,
+    url: str,
+    article: Article,
+    page_url: str,
+    *,
+    update: int | None = None,
 ) -> tuple[Post, bool]:
-    """Fetch, extract and store one article, or refresh post number `update` in place.
+    """Store an extracted article as a post, or refresh post number `update` in place.
 
     Returns the post and whether it is new. The page's `<link rel=canonical>` is honoured when
     it names the same site, so a mobile or tracking variant of a known article is no new post.
     """
-    article, page_url = read_article(url, client)
     url = _page_canonical(article, url)
     fields = post_fields(feed, entry, article, page_url)
     with transaction.atomic():
@@ -155,12 +159,10 @@ def _site(url: str) -> str:
 
 def extract_source(source: str, url: str | None = None) -> dict:
     """`newsrank extract`: one JSON-ready record for a URL or a saved page, or its error."""
-    from newsrank.ingest.pipeline import crawler_client
-
     try:
         if source.startswith(("http://", "https://")):
-            with crawler_client() as client:
-                article, final_url = read_article(source, client)
+            with open_session() as session:
+                article, final_url = fetch_article(source, session)
         else:
             try:
                 content = Path(source).read_bytes()

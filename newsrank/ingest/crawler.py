@@ -24,7 +24,8 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from newsrank.ingest.pipeline import crawler_client, refresh_feeds
+from newsrank.ingest.pipeline import refresh_feeds
+from newsrank.ingest.session import open_session
 from newsrank.sources.models import Feed
 
 log = logging.getLogger(__name__)
@@ -61,13 +62,13 @@ def crawl_due(stop: threading.Event | None = None, owner: str | None = None) -> 
     """Refresh every feed due now, once, in leased rounds; returns how many were refreshed."""
     owner = owner or crawler_id()
     count = 0
-    with crawler_client() as client:
+    with open_session() as session:
         while not (stop is not None and stop.is_set()):
             batch = claim_due(owner)
             if not batch:
                 break
             try:
-                refresh_feeds(batch, client=client)
+                refresh_feeds(batch, session=session)
             except Exception:  # a bug must not stop the crawler; it is logged with its trace
                 log.exception("refreshing %s failed unexpectedly", [f.url for f in batch])
                 Feed.objects.filter(pk__in=[f.pk for f in batch]).update(

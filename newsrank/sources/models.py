@@ -31,7 +31,8 @@ class Outlet(models.Model):
 
 class FeedQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(enabled=True, outlet__blocked=False)
+        """Feeds the crawler polls: enabled, not paused after errors, outlet not blocked."""
+        return self.filter(enabled=True, outlet__blocked=False).exclude(status=Feed.Status.PAUSED)
 
     def due(self, now=None):
         """Feeds whose next check has come, the longest-waiting first."""

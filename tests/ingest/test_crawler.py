@@ -43,7 +43,12 @@ def test_recording_a_poll_ends_the_lease(sample_outlets, allow_loopback):
 def crawler_env(tmp_path=None, **extra) -> dict:
     """The environment of a crawler subprocess on the test database."""
     settings_dict = connection.settings_dict
-    env = os.environ | {"NEWSRANK_ALLOW_PRIVATE_HOSTS": "127.0.0.0/8"} | extra
+    loopback = {
+        "NEWSRANK_ALLOW_PRIVATE_HOSTS": "127.0.0.0/8",
+        "NEWSRANK_HOST_DELAY": "0",
+        "NEWSRANK_HOST_CONCURRENCY": "8",
+    }
+    env = os.environ | loopback | extra
     if connection.vendor == "postgresql":
         user = settings_dict["USER"] or "postgres"
         host = settings_dict["HOST"] or "127.0.0.1"

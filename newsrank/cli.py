@@ -1,4 +1,4 @@
-"""The `newsrank` command: run the site, the demo, the crawler, manage sources, extract pages.
+"""The `newsrank` command: run the site and its crawler, manage and check feeds, extract pages.
 
 These command names and options are a contract operators and scripts rely on (see README).
 Every command works on a fresh data folder: it creates and migrates the database itself.
@@ -27,7 +27,12 @@ def main(argv: list[str] | None = None) -> None:
         os.environ["NEWSRANK_ALLOW_PRIVATE_HOSTS"] = ",".join(
             filter(None, [allowed, "127.0.0.0/8"])
         )
-        os.environ.setdefault("NEWSRANK_POLL_SECONDS", "15")
+        # Every sample outlet is on 127.0.0.1, so one host's politeness limits would throttle all;
+        # and a demo should show new articles within seconds, not at a real outlet's pace.
+        os.environ.setdefault("NEWSRANK_MAX_POLL_SECONDS", "15")
+        os.environ.setdefault("NEWSRANK_MIN_POLL_SECONDS", "5")
+        os.environ.setdefault("NEWSRANK_HOST_DELAY", "0")
+        os.environ.setdefault("NEWSRANK_HOST_CONCURRENCY", "8")
     setup_django()
     from newsrank import commands
 
@@ -84,6 +89,24 @@ def build_parser() -> argparse.ArgumentParser:
     actions.add_parser("list", help="list feeds with their status")
     remove = actions.add_parser("remove", help="unsubscribe a feed by id (its posts stay)")
     remove.add_argument("id", type=int)
+    opml_in = actions.add_parser(
+        "import", help="subscribe to the feeds of an OPML file (feeds already there are skipped)"
+    )
+    opml_in.add_argument("file", metavar="FILE.opml")
+    opml_out = actions.add_parser("export", help="write every feed as OPML 2.0")
+    opml_out.add_argument(
+        "file", nargs="?", metavar="FILE", help="where to write (default: standard output)"
+    )
+
+    feeds = sub.add_parser("feeds", help="check feeds as the crawler would see them")
+    feed_actions = feeds.add_subparsers(dest="action", metavar="ACTION", required=True)
+    check = feed_actions.add_parser(
+        "check", help="report on feed URLs or saved feed files, one JSON object per line"
+    )
+    check.add_argument("sources", nargs="+", metavar="SOURCE", help="a feed URL or a saved file")
+    check.add_argument(
+        "--verbose", action="store_true", help="add the entries (url, title, published_at)"
+    )
 
     extract = sub.add_parser(
         "extract", help="extract articles from URLs or saved pages as JSON lines"

@@ -79,6 +79,8 @@ def sources(args) -> int:
     from newsrank.sources.models import Feed
     from newsrank.sources.services import SourceError, add_feed, remove_feed
 
+    if args.action in ("import", "export"):
+        return _opml(args)
     try:
         if args.action == "add":
             feed = add_feed(args.url, args.outlet, args.section)
@@ -102,6 +104,47 @@ def sources(args) -> int:
     except SourceError as error:
         print(f"newsrank: {error}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _opml(args) -> int:
+    from newsrank.sources.opml import OpmlError
+    from newsrank.sources.services import export_opml, import_opml
+
+    try:
+        if args.action == "export":
+            document = export_opml()
+            if args.file:
+                with open(args.file, "wb") as file:
+                    file.write(document)
+            else:
+                sys.stdout.buffer.write(document)
+            return 0
+        with open(args.file, "rb") as file:
+            result = import_opml(file.read())
+    except OSError as error:
+        print(f"newsrank: {args.file}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    except OpmlError as error:
+        print(f"newsrank: {args.file}: {error}", file=sys.stderr)
+        return 1
+    for url, reason in result.failed:
+        print(f"newsrank: not added {url}: {reason}", file=sys.stderr)
+    failed = f", {len(result.failed)} not added" if result.failed else ""
+    print(
+        f"newsrank: added {result.added} feeds, skipped {result.skipped} already subscribed{failed}"
+    )
+    return 0
+
+
+def feeds(args) -> int:
+    from newsrank.ingest.check import check_source
+    from newsrank.ingest.session import open_session
+
+    with open_session() as session:
+        for source in args.sources:
+            report = check_source(source, verbose=args.verbose, session=session)
+            print(json.dumps(report, ensure_ascii=False), flush=True)
     return 0
 
 

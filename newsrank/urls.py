@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from newsrank.api.views import healthz
 from newsrank.board.feeds import LatestPostsFeed
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("newsrank.api.urls")),
+    path("healthz", healthz, name="healthz"),
     path("feed/", LatestPostsFeed(), name="feed"),
     path("", include("newsrank.board.urls")),
 ]

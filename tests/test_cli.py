@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -33,6 +34,9 @@ def env(tmp_path):
         "NEWSRANK_DATA_DIR": str(tmp_path / "data"),
         "DATABASE_URL": "",
         "NEWSRANK_ALLOW_PRIVATE_HOSTS": "",
+        # All sample outlets share 127.0.0.1; lift the per-host delay as the demo does.
+        "NEWSRANK_HOST_DELAY": "0",
+        "NEWSRANK_HOST_CONCURRENCY": "8",
     }
 
 
@@ -80,6 +84,88 @@ def test_sources_remove_unknown_id_says_so(env):
 def test_sources_add_rejects_a_non_http_url(env):
     result = newsrank(env, "sources", "add", "ftp://news.example/rss")
     assert result.returncode == 1 and "newsrank:" in result.stderr
+
+
+OPML = """<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0"><head><title>내 구독</title></head><body>
+  <outline text="가람일보" title="가람일보">
+    <outline type="rss" text="가람일보 정치" title="가람일보 정치" category="정치"
+             xmlUrl="https://garam.example/rss/politics.xml" htmlUrl="https://garam.example/"/>
+    <outline type="rss" text="가람일보 경제" xmlUrl="https://garam.example/rss/economy.xml"/>
+  </outline>
+  <outline type="rss" text="누리신문" xmlUrl="https://nuri.example/feed"/>
+</body></opml>"""
+
+
+def test_sources_import_is_idempotent_and_export_round_trips(env, tmp_path):
+    source = tmp_path / "subscriptions.opml"
+    source.write_text(OPML, encoding="utf-8")
+    first = newsrank(env, "sources", "import", str(source))
+    assert first.returncode == 0, first.stderr
+    assert "added 3 feeds, skipped 0" in first.stdout
+    again = newsrank(env, "sources", "import", str(source))
+    assert "added 0 feeds, skipped 3" in again.stdout
+    listed = newsrank(env, "sources", "list").stdout
+    assert "가람일보\t정치\tnew" in listed and "가람일보\t경제\tnew" in listed
+    assert "누리신문\t-\tnew" in listed
+
+    exported = newsrank(env, "sources", "export")
+    assert exported.returncode == 0 and exported.stdout.startswith("<?xml")
+    assert 'xmlUrl="https://garam.example/rss/politics.xml"' in exported.stdout
+    target = tmp_path / "out.opml"
+    assert newsrank(env, "sources", "export", str(target)).returncode == 0
+    undated = re.compile("<dateCreated>.*</dateCreated>")
+    assert undated.sub("", target.read_text(encoding="utf-8")) == undated.sub("", exported.stdout)
+    fresh = env | {"NEWSRANK_DATA_DIR": str(tmp_path / "other")}
+    assert "added 3 feeds" in newsrank(fresh, "sources", "import", str(target)).stdout
+    assert newsrank(fresh, "sources", "list").stdout == listed
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"<rss version='2.0'><channel/></rss>", "not an OPML file"),
+        (b"<opml><body><outline", "not valid XML"),
+    ],
+)
+def test_sources_import_of_a_bad_file_says_why(env, tmp_path, content, message):
+    path = tmp_path / "bad.opml"
+    path.write_bytes(content)
+    result = newsrank(env, "sources", "import", str(path))
+    assert result.returncode == 1 and message in result.stderr and not result.stdout
+
+
+def test_sources_import_of_a_missing_file_says_so(env, tmp_path):
+    result = newsrank(env, "sources", "import", str(tmp_path / "none.opml"))
+    assert result.returncode == 1 and "No such file" in result.stderr
+
+
+FEED = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>가람일보 정치</title><link>https://garam.example/</link>
+<item><title>가상 도시에 첫 눈</title><link>https://garam.example/article/1.html</link>
+<pubDate>Sat, 28 Nov 2026 09:30:00 +0900</pubDate></item>
+<item><title>날짜 없는 기사</title><link>/article/2.html</link></item>
+</channel></rss>"""
+
+
+def test_feeds_check_prints_one_report_per_source_and_goes_on(env, tmp_path):
+    saved = tmp_path / "feed.xml"
+    saved.write_text(FEED, encoding="utf-8")
+    missing = tmp_path / "missing.xml"
+    result = newsrank(env, "feeds", "check", str(saved), str(missing), "--verbose")
+    assert result.returncode == 0, result.stderr
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["source"] == str(saved) and first["status"] == "file"
+    assert first["encoding"] == "utf-8" and first["title"] == "가람일보 정치"
+    assert (first["entries"], first["entries_with_date"]) == (2, 1)
+    assert any("relative link" in problem for problem in first["problems"])
+    assert first["items"][1]["url"] == "https://garam.example/article/2.html"
+    assert second["source"] == str(missing) and second["problems"][0].startswith("unreadable")
+
+
+def test_feeds_check_refuses_a_wrong_invocation(env):
+    result = newsrank(env, "feeds", "check")
+    assert result.returncode == 2 and "SOURCE" in result.stderr
 
 
 def test_extract_prints_one_json_object_per_source_in_order(env, tmp_path):
@@ -212,4 +298,5 @@ def test_run_without_internet_serves_the_empty_board_and_records_feed_errors(env
     finally:
         output = stop(process)
     assert process.returncode == 0, output
-    assert "subscribed to 12 default feeds" in output
+    # The high- and medium-confidence rows of newsrank/sources/default_feeds.tsv.
+    assert "subscribed to 157 default feeds" in output

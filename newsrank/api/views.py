@@ -1,4 +1,7 @@
-"""The JSON API: posts newest first, and one post; errors are JSON with a status code."""
+"""The JSON API: posts newest first, one post, crawl health; errors are JSON with a status code.
+
+`healthz` is not part of it: a plain-text probe for load balancers, served at /healthz.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +9,14 @@ import functools
 import logging
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from newsrank.board import lists
 from newsrank.board.models import Post
+from newsrank.sources.services import crawl_health
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +87,34 @@ def post_detail(request, number: int):
         "images": post.images,
     }
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+@never_cache
+@json_errors
+def health(request):
+    """Per feed: status, last success, last error, poll interval, articles a day, lag; totals."""
+    return JsonResponse(crawl_health(), json_dumps_params={"ensure_ascii": False})
+
+
+@never_cache
+def healthz(request):
+    """ "ok" (200) when the database answers a trivial query, else 503 and the reason, in plain text.
+
+    For load balancers and process monitors: one `SELECT 1`, no table read, no session.
+    """
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as error:  # whatever the driver raises, the answer is "not healthy"
+        log.warning("health check: database unavailable: %s", error)
+        # The class name only: driver messages can name internal hosts and users.
+        return _plain(f"database unavailable ({type(error).__name__})", status=503)
+    return _plain("ok")
+
+
+def _plain(text: str, status: int = 200) -> HttpResponse:
+    return HttpResponse(text + "\n", status=status, content_type="text/plain; charset=utf-8")
 
 
 def not_found(request, exception=None):

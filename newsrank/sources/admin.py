@@ -1,6 +1,25 @@
+"""The admin of outlets and feeds: crawl health at a glance, refresh now, resume paused feeds."""
+
+from __future__ import annotations
+
 from django.contrib import admin, messages
 
 from newsrank.sources.models import Feed, Outlet
+from newsrank.sources.services import resume_feeds
+
+# (seconds in the unit, its Korean name), largest first, for readable intervals and lags.
+_UNITS = ((86400, "일"), (3600, "시간"), (60, "분"), (1, "초"))
+
+
+def readable_seconds(seconds: float | None) -> str:
+    """A duration as an operator reads it: 45 → "45초", 120 → "2분", 5400 → "1.5시간"."""
+    if seconds is None:
+        return "-"
+    # The largest unit that shows at least 1 once rounded, so 3,599 s is "1시간", not "60분".
+    size, unit = next(
+        ((size, unit) for size, unit in _UNITS if round(abs(seconds) / size, 1) >= 1), _UNITS[-1]
+    )
+    return f"{seconds / size:.1f}".removesuffix(".0") + unit
 
 
 class FeedInline(admin.TabularInline):
@@ -27,6 +46,9 @@ class FeedAdmin(admin.ModelAdmin):
         "short_error",
         "last_success_at",
         "error_count",
+        "poll_interval",
+        "per_day",
+        "lag",
         "next_check_at",
         "enabled",
     ]
@@ -38,15 +60,41 @@ class FeedAdmin(admin.ModelAdmin):
         "status",
         "error",
         "error_count",
+        "first_error_at",
         "last_checked_at",
         "last_success_at",
+        "poll_seconds",
+        "items_per_day",
+        "last_entry_at",
+        "lag_seconds",
         "created_at",
     ]
-    actions = ["refresh_now"]
+    actions = ["refresh_now", "resume"]
 
     @admin.display(description="오류")
     def short_error(self, feed):
         return feed.error[:80]
+
+    @admin.display(description="확인 간격", ordering="poll_seconds")
+    def poll_interval(self, feed):
+        return readable_seconds(feed.poll_seconds)
+
+    @admin.display(description="하루 기사", ordering="items_per_day")
+    def per_day(self, feed):
+        return f"{feed.items_per_day:.1f}".removesuffix(".0")
+
+    @admin.display(description="지연", ordering="lag_seconds")
+    def lag(self, feed):
+        return readable_seconds(feed.lag_seconds)
+
+    @admin.action(description="중지 해제")
+    def resume(self, request, queryset):
+        resumed = resume_feeds(queryset)
+        skipped = queryset.count() - resumed
+        text = f"피드 {resumed}개의 중지를 풀었습니다. 곧 다시 확인합니다."
+        if skipped:
+            text += f" 중지 상태가 아닌 {skipped}개는 그대로 두었습니다."
+        self.message_user(request, text, messages.SUCCESS if resumed else messages.WARNING)
 
     @admin.action(description="지금 새로 고침")
     def refresh_now(self, request, queryset):

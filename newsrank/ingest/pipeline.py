@@ -27,9 +27,7 @@ from newsrank.ingest import schedule
 from newsrank.ingest.articles import ArticleError, fetch_article, find_post, save_article
 from newsrank.ingest.feeds import Entry, FeedError, parse_feed
 from newsrank.ingest.fetcher import FetchError, HTTPStatus, Page
-from newsrank.ingest.session import CrawlSession, crawler_client, open_session
-
-__all__ = ["crawler_client", "refresh_feed", "refresh_feeds"]  # crawler_client: moving to session
+from newsrank.ingest.session import CrawlSession, open_session
 from newsrank.ingest.urls import canonical_url
 from newsrank.sources.models import Feed
 

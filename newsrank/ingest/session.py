@@ -7,8 +7,8 @@ fetched with the address checks of `fetcher.fetch_page`. One session serves a cr
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import httpx
 from django.conf import settings
@@ -36,11 +36,16 @@ class CrawlSession:
     client: httpx.Client
     throttle: HostThrottle
     robots: RobotsCache | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # Why each origin's robots.txt could not be read, to name the real cause (a dead host, say)
+    # when RFC 9309 makes us treat the whole site as disallowed.
+    _unreachable: dict[str, str] = field(default_factory=dict, repr=False)
 
     def fetch(self, url: str, **options) -> Page:
         """Fetch `url` if robots.txt allows it, within the host's throttle; raises FetchError."""
         if self.robots is not None and not self.robots.allowed(url):
+            cause = self._unreachable.get(_origin(url))
+            if cause:
+                raise BlockedByRobots(f"robots.txt unreachable: {cause}", url=url)
             raise BlockedByRobots("blocked by robots.txt", url=url)
         delay = self.robots.crawl_delay(url) if self.robots is not None else None
         with self.throttle.slot(url, delay):
@@ -69,8 +74,10 @@ class CrawlSession:
         except RefusedAddress:
             # The page itself will be refused too, with that reason; robots.txt has no say.
             return 404, b""
-        except FetchError:
+        except FetchError as error:
+            self._unreachable[_origin(url)] = error.reason
             return None
+        self._unreachable.pop(_origin(url), None)
         return page.status_code, page.content
 
     def close(self) -> None:
@@ -81,6 +88,11 @@ class CrawlSession:
 
     def __exit__(self, *exc_info) -> None:
         self.close()
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
 
 
 def crawler_client(transport: httpx.BaseTransport | None = None) -> httpx.Client:

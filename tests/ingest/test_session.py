@@ -133,3 +133,11 @@ def test_an_unchanged_body_counts_as_not_modified_without_validators(outlet):
     feed = add_feed(f"{outlet.base}/rss", "한별일보")
     refresh_feed(feed)
     assert refresh_feed(feed).not_modified
+
+
+def test_a_dead_host_is_reported_as_such_not_as_blocked(allow_loopback):
+    feed = add_feed("http://127.0.0.1:9/rss", "없는일보")  # port 9 (discard): nothing listens
+    refresh_feed(feed)
+    feed.refresh_from_db()
+    assert feed.status == Feed.Status.ERROR
+    assert feed.error.startswith("robots.txt unreachable:") and "connect" in feed.error.lower()

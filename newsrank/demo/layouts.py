@@ -60,6 +60,7 @@ class Page:
     related: tuple[Link, ...] = ()
     popular: tuple[Link, ...] = ()
     charset: str = "utf-8"
+    modified: datetime | None = None  # when the outlet last edited the article
 
 
 def e(text: str) -> str:
@@ -94,8 +95,11 @@ def _document(page: Page, title: str, body: str, *, head: str = "", body_class: 
     ]
     if page.photos:
         metas.append(f'<meta property="og:image" content="{e(page.photos[0].url)}">')
+    metas.append(f'<meta property="article:published_time" content="{published}">')
+    if page.modified:
+        modified = _kst(page.modified).isoformat(timespec="seconds")
+        metas.append(f'<meta property="article:modified_time" content="{modified}">')
     metas += [
-        f'<meta property="article:published_time" content="{published}">',
         f'<meta property="article:section" content="{e(page.section)}">',
         f'<link rel="canonical" href="{e(page.url)}">',
     ]
@@ -442,16 +446,21 @@ def trouble_page(page: Page, *, extra: str = "") -> str:
 
 @dataclass(frozen=True)
 class FeedItem:
-    """One entry of a feed."""
+    """One entry of a feed.
+
+    `published` may be a string, written as it is (the broken dates of /_trouble/), or None for
+    no date at all; `updated` is the time of the outlet's last edit, if it says.
+    """
 
     title: str
     url: str
     guid: str
-    published: datetime
+    published: datetime | str | None
     category: str
     summary: str
     author: str
     email: str
+    updated: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -499,9 +508,16 @@ def rss_feed(
             if dc_creator
             else f"<author>{_x(item.email)} ({_x(item.author)})</author>"
         )
+        if isinstance(item.published, datetime):
+            date = f"<pubDate>{format_datetime(_kst(item.published))}</pubDate>"
+        else:
+            date = f"<pubDate>{_x(item.published)}</pubDate>" if item.published else ""
+        if item.updated:
+            # RSS 2.0 has no edit time; Atom's <updated> in the atom namespace is how feeds add one.
+            stamp = _kst(item.updated).isoformat(timespec="seconds")
+            date += f"<atom:updated>{stamp}</atom:updated>"
         items.append(
-            f"<item><title>{wrap(item.title)}</title><link>{_x(item.url)}</link>{guid}"
-            f"<pubDate>{format_datetime(_kst(item.published))}</pubDate>"
+            f"<item><title>{wrap(item.title)}</title><link>{_x(item.url)}</link>{guid}{date}"
             f"<category>{_x(item.category)}</category>"
             f"<description>{wrap(item.summary)}</description>{author}</item>"
         )
@@ -522,14 +538,17 @@ def atom_feed(feed: Feed, *, tag_domain: str | None = None) -> str:
     """Atom (RFC 4287). Entry ids are tag: URIs when `tag_domain` is given, else the link."""
     entries = []
     for item in feed.items:
+        if not isinstance(item.published, datetime):
+            raise TypeError("atom_feed needs a datetime for every item's published time")
         stamp = _kst(item.published).isoformat(timespec="seconds")
+        updated = _kst(item.updated).isoformat(timespec="seconds") if item.updated else stamp
         entry_id = (
             f"tag:{tag_domain},{_kst(item.published).year}:{item.guid}" if tag_domain else item.url
         )
         entries.append(
             f"<entry><id>{_x(entry_id)}</id><title>{_x(item.title)}</title>"
             f'<link rel="alternate" type="text/html" href="{_x(item.url)}"/>'
-            f"<published>{stamp}</published><updated>{stamp}</updated>"
+            f"<published>{stamp}</published><updated>{updated}</updated>"
             f"<author><name>{_x(item.author)}</name><email>{_x(item.email)}</email></author>"
             f'<category term="{_x(item.category)}"/>'
             f'<summary type="text">{_x(item.summary)}</summary></entry>'
@@ -544,4 +563,32 @@ def atom_feed(feed: Feed, *, tag_domain: str | None = None) -> str:
         f'<link rel="alternate" type="text/html" href="{_x(feed.home)}"/>\n'
         f'<link rel="self" type="application/atom+xml" href="{_x(feed.url)}"/>\n'
         f"{joined}\n</feed>\n"
+    )
+
+
+# Google News sitemap namespace and rules:
+# https://developers.google.com/search/docs/crawling-indexing/sitemaps/news-sitemap
+NEWS_SITEMAP_NS = "http://www.google.com/schemas/sitemap-news/0.9"
+
+
+def news_sitemap(publication: str, items: Sequence[FeedItem], *, language: str = "ko") -> str:
+    """A Google News sitemap: a `<url>` per article with `<news:news>`, dates in KST (+09:00)."""
+    urls = []
+    for item in items:
+        if not isinstance(item.published, datetime):
+            raise TypeError("news_sitemap needs a datetime for every item's published time")
+        stamp = _kst(item.published).isoformat(timespec="seconds")
+        lastmod = _kst(item.updated or item.published).isoformat(timespec="seconds")
+        urls.append(
+            f"<url><loc>{_x(item.url)}</loc><lastmod>{lastmod}</lastmod>"
+            f"<news:news><news:publication><news:name>{_x(publication)}</news:name>"
+            f"<news:language>{_x(language)}</news:language></news:publication>"
+            f"<news:publication_date>{stamp}</news:publication_date>"
+            f"<news:title>{_x(item.title)}</news:title></news:news></url>"
+        )
+    joined = "\n".join(urls)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        f'xmlns:news="{NEWS_SITEMAP_NS}">\n{joined}\n</urlset>\n'
     )

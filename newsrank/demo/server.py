@@ -2,7 +2,8 @@
 
 One HTTP server on one port; each outlet lives under its own prefix (`/garam/...`) with a homepage,
 RSS or Atom feeds, article pages in its own layout (see `layouts`) and SVG photos (see `images`).
-`/_trouble/...` serves the broken inputs the pipeline must survive; it is not part of `feeds()`.
+`/_trouble/...` serves the broken inputs the pipeline must survive (see `trouble`); it is not part
+of `feeds()`. 가람일보 also publishes a Google News sitemap, listed by `sitemaps()` and in robots.txt.
 
 Time is injectable. An article is published, i.e. listed in feeds and served, once
 `start + offset_minutes <= clock()`, so a test can move a fake clock and watch it appear:
@@ -21,7 +22,7 @@ import json
 import sys
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
@@ -30,11 +31,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from newsrank.demo import images, layouts
+from newsrank.demo import images, layouts, trouble
 from newsrank.demo.layouts import KST, Feed, FeedItem, Link, Page, Photo
 
 CONTENT_DIR = Path(__file__).with_name("content")
 FEED_LIMIT = 30
+# Google News sitemaps list the articles of the last two days, at most 1,000 (Google's rules:
+# https://developers.google.com/search/docs/crawling-indexing/sitemaps/news-sitemap).
+NEWS_SITEMAP_DAYS = 2
+NEWS_SITEMAP_LIMIT = 1000
+NEWS_SITEMAP_LABEL = "뉴스 사이트맵"
 
 # The board's section slugs (as in newsrank/sources/sections.py) and the label most outlets use.
 SECTION_LABELS = {
@@ -96,6 +102,7 @@ class _Scheme:
     dc_creator: bool = False
     cdata: bool = False
     guid_is_link: bool = True
+    news_sitemap: str = ""  # a Google News sitemap's path, if the outlet publishes one
 
 
 # fmt: off
@@ -109,7 +116,8 @@ _SCHEMES = {
     "dain": _Scheme("news/{id}", "media/{id}/{n}.svg", "feed", "feed/{section}",
                     labels={"it": "IT/과학"}, atom=True, atom_tag=True),
     "garam": _Scheme("article/{id}.html", "images/{id}-{n}.svg", "rss/allArticle.xml",
-                     "rss/{section}.xml", labels={"world": "세계"}, dc_creator=True),
+                     "rss/{section}.xml", labels={"world": "세계"}, dc_creator=True,
+                     news_sitemap="sitemap-news.xml"),
     "nuri": _Scheme("news/{y}/{m}/{d}/{id}", "photo/{y}/{m}/{id}_{n}.svg", "rss/news.xml",
                     "rss/{section}.xml", lead="[누리경제] ", labels={"economy": "경제·금융"},
                     dc_creator=True, cdata=True),
@@ -255,7 +263,9 @@ def _with_feeds(outlet: _Outlet) -> _Outlet:
 
 
 @dataclass
-class _Reply:
+class Reply:
+    """What the server answers to one request."""
+
     status: int
     body: bytes | Iterable[bytes] = b""  # an iterable is streamed and ends with the connection
     content_type: str | None = "text/html; charset=utf-8"
@@ -263,13 +273,16 @@ class _Reply:
     delay: float = 0.0  # seconds to wait before answering
 
 
+Handler = Callable[[Mapping[str, str]], Reply]  # request headers -> reply
+
+
 def _encode(text: str, encoding: str) -> bytes:
     # A character the legacy charset lacks becomes a numeric reference, as Korean CMSs emit it.
     return text.encode(encoding, "xmlcharrefreplace")
 
 
-def _not_found(path: str) -> _Reply:
-    return _Reply(404, layouts.not_found_page(path).encode("utf-8"))
+def _not_found(path: str) -> Reply:
+    return Reply(404, layouts.not_found_page(path).encode("utf-8"))
 
 
 def _etag(*parts: str) -> str:
@@ -330,8 +343,8 @@ class SampleOutlets:
         # Whole seconds, so feed times compare exactly with HTTP dates (which have no fractions).
         self._start = moment.astimezone(UTC).replace(microsecond=0)
         self._outlets = _load_outlets(Path(content_dir or CONTENT_DIR), self._start)
-        self._routes = self._build_routes()
         self._stopping = threading.Event()
+        self._routes = self._build_routes()
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -395,6 +408,21 @@ class SampleOutlets:
             for spec in outlet.feeds
         ]
 
+    def sitemaps(self) -> list[SampleFeed]:
+        """The Google News sitemaps (가람일보's), kept apart from `feeds()`."""
+        base = self.base_url
+        return [
+            SampleFeed(
+                outlet=outlet.name,
+                outlet_slug=outlet.slug,
+                section=NEWS_SITEMAP_LABEL,
+                url=f"{base}/{outlet.slug}/{outlet.scheme.news_sitemap}",
+                homepage=f"{base}/{outlet.slug}/",
+            )
+            for outlet in self._outlets
+            if outlet.scheme.news_sitemap
+        ]
+
     def articles(self, *, published_only: bool = True) -> list[SampleArticle]:
         """The articles of every outlet, newest first; by default only those published by now."""
         base, now = self.base_url, self._now()
@@ -423,26 +451,31 @@ class SampleOutlets:
 
     # -- routing
 
-    def _build_routes(self) -> dict[str, Callable[[Mapping[str, str]], _Reply]]:
+    def _build_routes(self) -> dict[str, Handler]:
         """Every path the server answers, mapped to the function that answers it."""
-        routes: dict[str, Callable[[Mapping[str, str]], _Reply]] = {
-            "/": self._index,
-            "/robots.txt": lambda headers: _Reply(
-                200, b"User-agent: *\nAllow: /\n", "text/plain; charset=utf-8"
-            ),
-        }
+        routes: dict[str, Handler] = {"/": self._index, "/robots.txt": self._robots}
         for outlet in self._outlets:
             routes[f"/{outlet.slug}/"] = partial(self._home, outlet)
             for spec in outlet.feeds:
                 routes[spec.path] = partial(self._feed, outlet, spec)
+            if outlet.scheme.news_sitemap:
+                path = f"/{outlet.slug}/{outlet.scheme.news_sitemap}"
+                routes[path] = partial(self._news_sitemap, outlet)
             for article in outlet.articles:
                 routes[article.path] = partial(self._article, outlet, article)
                 for number, path in enumerate(article.image_paths, 1):
                     routes[path] = partial(self._image, outlet, article, number)
-        routes.update(_trouble_routes(self))
+        routes.update(
+            trouble.routes(
+                base_url=lambda: self.base_url,
+                start=self._start,
+                clock=self._now,
+                stopping=self._stopping,
+            )
+        )
         return routes
 
-    def _respond(self, target: str, headers: Mapping[str, str]) -> _Reply:
+    def _respond(self, target: str, headers: Mapping[str, str]) -> Reply:
         """The reply to a GET of `target` (path and query)."""
         parts = urlsplit(target)
         path = parts.path
@@ -453,17 +486,17 @@ class SampleOutlets:
             if idxno:
                 route = self._routes.get(f"{path}?idxno={idxno[0]}")
         if route is None and f"{path}/" in self._routes:
-            return _Reply(301, b"", None, {"Location": f"{path}/"})
+            return Reply(301, b"", None, {"Location": f"{path}/"})
         return route(headers) if route else _not_found(path)
 
     def _visible(self, outlet: _Outlet) -> list[_Article]:
         now = self._now()
         return [article for article in outlet.articles if article.published_at <= now]
 
-    def _html(self, outlet: _Outlet, text: str) -> _Reply:
-        return _Reply(200, _encode(text, outlet.encoding), f"text/html; charset={outlet.charset}")
+    def _html(self, outlet: _Outlet, text: str) -> Reply:
+        return Reply(200, _encode(text, outlet.encoding), f"text/html; charset={outlet.charset}")
 
-    def _index(self, headers: Mapping[str, str]) -> _Reply:
+    def _index(self, headers: Mapping[str, str]) -> Reply:
         feeds = [
             (
                 Link(f"{outlet.name} {spec.label}", spec.path),
@@ -474,9 +507,16 @@ class SampleOutlets:
         ]
         homes = [Link(outlet.name, f"/{outlet.slug}/") for outlet in self._outlets]
         text = layouts.home_page("newsrank 샘플 언론사", "데모와 시험용 가상 언론사", feeds, homes)
-        return _Reply(200, text.encode("utf-8"))
+        return Reply(200, text.encode("utf-8"))
 
-    def _home(self, outlet: _Outlet, headers: Mapping[str, str]) -> _Reply:
+    def _robots(self, headers: Mapping[str, str]) -> Reply:
+        # Sitemap lines take absolute URLs (RFC 9309 §2.2.4; sitemaps.org "Informing search
+        # engine crawlers"), and the port is only known once serving: built per request.
+        lines = ["User-agent: *", "Allow: /"]
+        lines += [f"Sitemap: {sitemap.url}" for sitemap in self.sitemaps()]
+        return Reply(200, ("\n".join(lines) + "\n").encode(), "text/plain; charset=utf-8")
+
+    def _home(self, outlet: _Outlet, headers: Mapping[str, str]) -> Reply:
         mime = "application/atom+xml" if outlet.scheme.atom else "application/rss+xml"
         feeds = [(Link(f"{outlet.name} {spec.label}", spec.path), mime) for spec in outlet.feeds]
         links = [Link(article.title, article.path) for article in self._visible(outlet)[:50]]
@@ -485,14 +525,14 @@ class SampleOutlets:
         )
         return self._html(outlet, text)
 
-    def _feed(self, outlet: _Outlet, spec: _FeedSpec, headers: Mapping[str, str]) -> _Reply:
+    def _feed(self, outlet: _Outlet, spec: _FeedSpec, headers: Mapping[str, str]) -> Reply:
         items = [a for a in self._visible(outlet) if spec.section in (None, a.section)]
         items = items[:FEED_LIMIT]
         updated = items[0].published_at if items else self._start
         etag = _etag(self._start.isoformat(), spec.path, *(a.id for a in items))
         validators = {"ETag": etag, "Last-Modified": format_datetime(updated, usegmt=True)}
         if _not_modified(headers, etag, updated):
-            return _Reply(304, b"", None, validators)
+            return Reply(304, b"", None, validators)
         base, scheme = self.base_url, outlet.scheme
         feed = Feed(
             title=f"{outlet.name} - {spec.label}",
@@ -527,9 +567,26 @@ class SampleOutlets:
             )
             mime = "application/rss+xml"
         body = _encode(text, outlet.encoding)
-        return _Reply(200, body, f"{mime}; charset={outlet.charset}", validators)
+        return Reply(200, body, f"{mime}; charset={outlet.charset}", validators)
 
-    def _article(self, outlet: _Outlet, article: _Article, headers: Mapping[str, str]) -> _Reply:
+    def _news_sitemap(self, outlet: _Outlet, headers: Mapping[str, str]) -> Reply:
+        since = self._now() - timedelta(days=NEWS_SITEMAP_DAYS)
+        items = [a for a in self._visible(outlet) if a.published_at > since]
+        items = items[:NEWS_SITEMAP_LIMIT]
+        updated = items[0].published_at if items else self._start
+        path = f"/{outlet.slug}/{outlet.scheme.news_sitemap}"
+        etag = _etag(self._start.isoformat(), path, *(a.id for a in items))
+        validators = {"ETag": etag, "Last-Modified": format_datetime(updated, usegmt=True)}
+        if _not_modified(headers, etag, updated):
+            return Reply(304, b"", None, validators)
+        base = self.base_url
+        text = layouts.news_sitemap(
+            outlet.name,
+            [FeedItem(a.title, base + a.path, a.id, a.published_at, "", "", "", "") for a in items],
+        )
+        return Reply(200, text.encode("utf-8"), "application/xml; charset=utf-8", validators)
+
+    def _article(self, outlet: _Outlet, article: _Article, headers: Mapping[str, str]) -> Reply:
         if article.published_at > self._now():
             return _not_found(article.path)
         others = [a for a in self._visible(outlet) if a is not article]
@@ -562,153 +619,11 @@ class SampleOutlets:
 
     def _image(
         self, outlet: _Outlet, article: _Article, number: int, headers: Mapping[str, str]
-    ) -> _Reply:
+    ) -> Reply:
         if article.published_at > self._now():
             return _not_found(article.image_paths[number - 1])
         svg = images.render_svg(f"{outlet.slug}/{article.id}/{number}", outlet.name)
-        return _Reply(200, svg, "image/svg+xml")
-
-
-# ---------------------------------------------------------------- /_trouble/: broken inputs
-
-_HUGE_SIZE = 30 * 1024 * 1024
-_HUGE_CHUNK = 64 * 1024
-_HUGE_PAUSE = 0.02  # about 3 MB/s: a size cap trips in a second or two, the whole body takes ~10 s
-
-# The trouble article pages: name -> (title, paragraphs); served at /_trouble/<name>.html.
-_TROUBLE_PAGES = {
-    "good": (
-        "구청, 주민 의견 듣는 열린 간담회 개최",
-        (
-            "시험구청은 다음 달 첫째 주 토요일 구청 대강당에서 주민 누구나 참여할 수 있는 열린 "
-            "간담회를 연다고 밝혔다.",
-            "간담회에서는 동네 도서관 운영 시간 연장과 공원 산책로 정비 계획이 논의될 예정이다.",
-            '구청 관계자는 "주민들이 직접 낸 의견을 내년 예산에 반영하겠다"고 말했다.',
-        ),
-    ),
-    "script": (
-        "<script>alert(1)</script> 제목에 스크립트가 섞인 기사",
-        (
-            "이 기사는 제목과 본문에 스크립트가 들어 있는 시험용 기사다.",
-            "정상적인 문단은 그대로 남고, 위험한 요소만 제거되어야 한다.",
-        ),
-    ),
-    "tracked": (
-        "추적 매개변수가 붙은 주소로 배포된 기사",
-        (
-            "이 기사의 피드 주소에는 광고 추적용 매개변수가 붙어 있다.",
-            "정규 주소는 매개변수를 뺀 주소이며 같은 기사를 두 번 저장해서는 안 된다.",
-        ),
-    ),
-}
-_SCRIPT_EXTRA = (
-    '<script>document.title = "변조된 제목";</script>\n'
-    '<p onclick="alert(2)">이 문단을 누르면 경고창이 뜬다.</p>\n'
-    '<p><a href="javascript:alert(3)">자세히 보기</a></p>\n'
-)
-_MALFORMED = (
-    '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>깨진 피드</title>'
-    "<item><title>닫히지 않은 제목의 기사</ti"
-).encode()
-_PDF = (
-    b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< >>\n%%EOF\n"
-)
-
-
-def _trouble_routes(app: SampleOutlets) -> dict[str, Callable[[Mapping[str, str]], _Reply]]:
-    def article(name: str, extra: str = "") -> Callable[[Mapping[str, str]], _Reply]:
-        title, body = _TROUBLE_PAGES[name]
-        path = f"/_trouble/{name}.html"
-
-        def reply(headers: Mapping[str, str]) -> _Reply:
-            shown = Page(
-                outlet="시험일보",
-                outlet_slug="_trouble",
-                home="/_trouble/",
-                url=app.base_url + path,
-                id=name,
-                section="사회",
-                title=title,
-                subtitles=(),
-                reporter="한결",
-                email="hangyeol@trouble.example",
-                body=body,
-                photos=(),
-                published=app._start - timedelta(minutes=30),
-            )
-            return _Reply(200, layouts.trouble_page(shown, extra=extra).encode("utf-8"))
-
-        return reply
-
-    def feed(links: Iterable[tuple[str, str]], title: str) -> bytes:
-        base = app.base_url
-        items = tuple(
-            FeedItem(
-                title=item_title,
-                url=base + href,
-                guid=base + href,
-                published=app._start - timedelta(minutes=7 * (number + 1)),
-                category="사회",
-                summary=f"{item_title} 기사의 요약입니다.",
-                author="한결",
-                email="hangyeol@trouble.example",
-            )
-            for number, (item_title, href) in enumerate(links)
-        )
-        updated = items[0].published if items else app._start
-        text = layouts.rss_feed(
-            Feed(title, base + "/_trouble/", base + "/_trouble/", title, updated, items)
-        )
-        return text.encode("utf-8")
-
-    def mixed(headers: Mapping[str, str]) -> _Reply:
-        links = [
-            (_TROUBLE_PAGES["good"][0], "/_trouble/good.html"),
-            ("삭제된 기사", "/_trouble/deleted.html"),
-            ("[보도자료] 지역 경제 동향 보고서", "/_trouble/report.pdf"),
-            (_TROUBLE_PAGES["script"][0], "/_trouble/script.html"),
-            (
-                _TROUBLE_PAGES["tracked"][0],
-                "/_trouble/tracked.html?utm_source=rss&utm_medium=feed&fbclid=xyz",
-            ),
-        ]
-        return _Reply(
-            200, feed(links, "시험일보 - 뒤섞인 피드"), "application/rss+xml; charset=utf-8"
-        )
-
-    def slow(headers: Mapping[str, str]) -> _Reply:
-        body = feed([(_TROUBLE_PAGES["good"][0], "/_trouble/good.html")], "시험일보 - 느린 피드")
-        return _Reply(200, body, "application/rss+xml; charset=utf-8", delay=3.0)
-
-    def huge_body() -> Iterator[bytes]:
-        yield b'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>'
-        chunk = ("끝없이 이어지는 쓰레기 데이터 " * 3000).encode()[:_HUGE_CHUNK]
-        for _ in range(_HUGE_SIZE // _HUGE_CHUNK):
-            if app._stopping.wait(_HUGE_PAUSE):
-                return
-            yield chunk
-
-    xml = "application/rss+xml; charset=utf-8"
-    return {
-        "/_trouble/": lambda headers: _Reply(200, _trouble_index().encode("utf-8")),
-        "/_trouble/malformed.xml": lambda headers: _Reply(200, _MALFORMED, xml),
-        "/_trouble/mixed.xml": mixed,
-        "/_trouble/slow.xml": slow,
-        "/_trouble/huge.xml": lambda headers: _Reply(200, huge_body(), xml),
-        "/_trouble/redirect-loop": lambda headers: _Reply(
-            302, b"", None, {"Location": "/_trouble/redirect-loop"}
-        ),
-        "/_trouble/report.pdf": lambda headers: _Reply(200, _PDF, "application/pdf"),
-        "/_trouble/good.html": article("good"),
-        "/_trouble/script.html": article("script", _SCRIPT_EXTRA),
-        "/_trouble/tracked.html": article("tracked"),
-    }
-
-
-def _trouble_index() -> str:
-    names = ["malformed.xml", "mixed.xml", "slow.xml", "huge.xml", "redirect-loop"]
-    links = [Link(name, f"/_trouble/{name}") for name in names]
-    return layouts.home_page("시험일보", "크롤러를 괴롭히는 입력 모음", [], links)
+        return Reply(200, svg, "image/svg+xml")
 
 
 # ---------------------------------------------------------------- HTTP plumbing
@@ -736,7 +651,7 @@ class _Handler(BaseHTTPRequestHandler):
         app = self.server.app
         try:
             if app._stopping.is_set():
-                reply = _Reply(503, b"", None, {"Connection": "close"})
+                reply = Reply(503, b"", None, {"Connection": "close"})
                 self.close_connection = True
             else:
                 reply = app._respond(self.path, self.headers)
@@ -795,7 +710,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     outlets = SampleOutlets(args.host, args.port, content_dir=args.content_dir).start()
     print(f"Sample outlets on {outlets.base_url}/ (Ctrl-C to stop)")
-    for feed in outlets.feeds():
+    for feed in outlets.feeds() + outlets.sitemaps():
         print(f"{feed.outlet}\t{feed.section}\t{feed.url}")
     try:
         threading.Event().wait()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import feedparser
@@ -350,6 +350,76 @@ def test_unknown_path_is_a_small_html_404(outlets, client):
     assert "페이지를 찾을 수 없습니다" in response.text
 
 
+# ---------------------------------------------------------------- news sitemap
+
+SITEMAP_NS = {
+    "s": "http://www.sitemaps.org/schemas/sitemap/0.9",
+    "news": "http://www.google.com/schemas/sitemap-news/0.9",
+}
+
+
+def sitemap_urls(response: httpx.Response) -> list[dict[str, str]]:
+    root = ET.fromstring(response.content)
+    assert root.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}urlset"
+    return [
+        {
+            "loc": url.findtext("s:loc", namespaces=SITEMAP_NS),
+            "name": url.findtext("news:news/news:publication/news:name", namespaces=SITEMAP_NS),
+            "language": url.findtext(
+                "news:news/news:publication/news:language", namespaces=SITEMAP_NS
+            ),
+            "date": url.findtext("news:news/news:publication_date", namespaces=SITEMAP_NS),
+            "title": url.findtext("news:news/news:title", namespaces=SITEMAP_NS),
+        }
+        for url in root.findall("s:url", SITEMAP_NS)
+    ]
+
+
+def test_garam_offers_a_news_sitemap_apart_from_its_feeds(outlets):
+    (sitemap,) = outlets.sitemaps()
+    assert (sitemap.outlet, sitemap.outlet_slug, sitemap.section) == (
+        "가람일보",
+        "garam",
+        "뉴스 사이트맵",
+    )
+    assert sitemap.url == f"{outlets.base_url}/garam/sitemap-news.xml"
+    assert sitemap.url not in {feed.url for feed in outlets.feeds()}
+
+
+def test_news_sitemap_lists_published_articles_with_titles_and_kst_dates(outlets, client):
+    response = client.get(outlets.sitemaps()[0].url)
+    assert response.headers["content-type"] == "application/xml; charset=utf-8"
+    urls = sitemap_urls(response)
+    garam = [a for a in outlets.articles() if a.outlet_slug == "garam"]
+    assert [u["loc"] for u in urls] == [a.url for a in garam]
+    assert [u["title"] for u in urls] == [a.title for a in garam]
+    for url, article in zip(urls, garam, strict=True):
+        assert url["name"] == "가람일보" and url["language"] == "ko"
+        assert url["date"].endswith("+09:00")
+        assert datetime.fromisoformat(url["date"]) == article.published_at
+
+
+def test_news_sitemap_keeps_only_the_last_two_days(outlets, client, clock):
+    clock.advance(days=2, minutes=1)  # the articles of -120 and -30 minutes are now too old
+    urls = sitemap_urls(client.get(outlets.sitemaps()[0].url))
+    newest = [a for a in outlets.articles() if a.outlet_slug == "garam"][0]
+    assert [u["loc"] for u in urls] == [newest.url]
+
+
+def test_news_sitemap_answers_304_to_conditional_get(outlets, client, clock):
+    url = outlets.sitemaps()[0].url
+    etag = client.get(url).headers["etag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    clock.advance(minutes=60)
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_robots_txt_names_the_news_sitemap(outlets, client):
+    lines = client.get(outlets.base_url + "/robots.txt").text.splitlines()
+    assert "User-agent: *" in lines
+    assert f"Sitemap: {outlets.base_url}/garam/sitemap-news.xml" in lines
+
+
 # ---------------------------------------------------------------- /_trouble/
 
 
@@ -402,6 +472,108 @@ def test_huge_feed_streams_until_the_client_hangs_up(outlets, client):
                 break
     assert received > 256 * 1024
     assert client.get(outlets.base_url + "/_trouble/good.html").status_code == 200
+
+
+def trouble_feed(outlets: SampleOutlets, client: httpx.Client, name: str):
+    response = client.get(f"{outlets.base_url}/_trouble/{name}")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/rss+xml; charset=utf-8"
+    parsed = feedparser.parse(response.content)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    return parsed
+
+
+def test_trouble_index_lists_every_trouble_feed(outlets, client):
+    text = client.get(outlets.base_url + "/_trouble/").text
+    for name in ["guid-changes.xml", "moving-url.xml", "bad-dates.xml", "html-titles.xml",
+                 "huge-entry.xml", "updated.xml", "malformed.xml"]:  # fmt: skip
+        assert f'href="/_trouble/{name}"' in text
+
+
+def test_guid_changes_feed_gives_new_guids_to_the_same_articles(outlets, client):
+    first = trouble_feed(outlets, client, "guid-changes.xml")
+    second = trouble_feed(outlets, client, "guid-changes.xml")
+    links = [e.link for e in first.entries]
+    assert links == [e.link for e in second.entries]
+    assert {e.id for e in first.entries}.isdisjoint(e.id for e in second.entries)
+    # One article is listed twice in each response, the second time with tracking parameters.
+    assert links[2] == links[0] + "?utm_source=rss&utm_medium=feed"
+    for link in links:
+        assert client.get(link).status_code == 200
+    assert "평일 밤 10시" in client.get(links[0]).text
+
+
+def test_moving_url_feed_keeps_its_guid_while_the_link_changes(outlets, client):
+    entries = [trouble_feed(outlets, client, "moving-url.xml").entries[0] for _ in range(4)]
+    assert {e.id for e in entries} == {"trouble-moving-1"}
+    base = outlets.base_url
+    assert [e.link for e in entries] == [
+        f"{base}/_trouble/moving.html",
+        f"{base}/_trouble/moving.html?utm_source=rss&utm_medium=feed",
+        f"{base}/_trouble/m/moving.html",
+        f"{base}/_trouble/m/moving.html?utm_source=rss&utm_medium=feed",
+    ]
+    for entry in entries:
+        page = client.get(entry.link)
+        assert page.status_code == 200 and "노선 12개" in page.text
+        assert f'<link rel="canonical" href="{base}/_trouble/moving.html">' in page.text
+
+
+def test_bad_dates_feed_has_missing_future_epoch_and_garbled_dates(outlets, client):
+    response = client.get(outlets.base_url + "/_trouble/bad-dates.xml")
+    items = ET.fromstring(response.content).findall("channel/item")
+    assert [item.findtext("pubDate") for item in items] == [
+        None,
+        "Thu, 31 Dec 2099 09:00:00 +0900",
+        "Thu, 01 Jan 1970 09:00:00 +0900",
+        "1900-01-01 00:00:00",
+        "어제 오후 3시쯤",
+    ]
+    for item in items:
+        assert client.get(item.findtext("link")).status_code == 200
+
+
+def test_html_titles_feed_carries_markup_and_double_escaped_entities(outlets, client):
+    titles = [e.title for e in trouble_feed(outlets, client, "html-titles.xml").entries]
+    assert titles == [
+        "<b>[단독]</b> 시험시 내년 예산 12% 삭감",
+        "&quot;주민 뜻 따르겠다&quot;… 시험구청장, 재개발 계획 보류",
+        '<script>alert("제목")</script>시험구 가을 축제 개막',
+        '시험시 야시장 <img src=x onerror="alert(4)">다시 열린다',
+    ]
+    page = client.get(outlets.base_url + "/_trouble/titles-bold.html")
+    assert "<h1>[단독] 시험시 내년 예산 12% 삭감</h1>" in page.text
+
+
+def test_huge_entry_feed_has_one_entry_of_over_two_megabytes(outlets, client):
+    response = client.get(outlets.base_url + "/_trouble/huge-entry.xml")
+    assert int(response.headers["content-length"]) > 2 * 1024 * 1024
+    (item,) = ET.fromstring(response.content).findall("channel/item")
+    assert len(item.findtext("description").encode()) > 2 * 1024 * 1024
+
+
+def test_updated_feed_and_page_change_once_the_clock_passes_the_edit(outlets, client, clock):
+    url = outlets.base_url + "/_trouble/updated.xml"
+    before = ET.fromstring(client.get(url).content).find("channel/item")
+    page = client.get(outlets.base_url + "/_trouble/updated.html").text
+    assert before.findtext("title") == "시험시, 폭설 대비 제설 장비 점검"
+    assert before.find("{http://www.w3.org/2005/Atom}updated") is None
+    assert "제설제 2천 톤" not in page and "article:modified_time" not in page
+
+    clock.advance(minutes=30)
+    after = ET.fromstring(client.get(url).content).find("channel/item")
+    page = client.get(outlets.base_url + "/_trouble/updated.html").text
+    assert after.findtext("link") == before.findtext("link")
+    assert after.findtext("guid") == before.findtext("guid")
+    assert after.findtext("title") == "시험시, 폭설 대비 제설 장비 점검… 제설제 2천 톤 추가 확보"
+    assert after.findtext("pubDate") != before.findtext("pubDate")
+    edited = START + timedelta(minutes=30)
+    updated = after.findtext("{http://www.w3.org/2005/Atom}updated")
+    assert datetime.fromisoformat(updated) == edited
+    assert "<h1>시험시, 폭설 대비 제설 장비 점검… 제설제 2천 톤 추가 확보</h1>" in page
+    assert "제설제 2천 톤을 추가로 확보해" in page
+    modified = edited.astimezone(timezone(timedelta(hours=9))).isoformat()
+    assert f'<meta property="article:modified_time" content="{modified}">' in page
 
 
 def test_stop_frees_the_port(tmp_path):

@@ -1,11 +1,24 @@
 """Tests for newsrank.ingest.feeds: Korean feeds' charsets, dates, markup and broken documents."""
 
+import gzip
+import time
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from newsrank.ingest.feeds import FeedError, decode_feed, parse_datetime, parse_feed
+from newsrank.demo.server import SampleOutlets
+from newsrank.ingest.feeds import (
+    SUMMARY_CHARS,
+    FeedError,
+    ParsedFeed,
+    decode_feed,
+    parse_datetime,
+    parse_feed,
+)
 
 FEEDS = Path(__file__).parent.parent / "fixtures" / "feeds"
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -211,6 +224,16 @@ def test_parse_datetime(raw, expected):
         assert value.tzinfo is UTC
 
 
+def test_long_runs_of_spaces_in_a_date_are_quick_to_reject():
+    started = time.perf_counter()
+    assert parse_datetime("2026-11-28 14:03" + " " * 30_000 + "x") is None
+    assert parse_datetime("2026-11-28" + " " * 30_000 + "14:03") == datetime(
+        2026, 11, 28, 14, 3, tzinfo=KST
+    )
+    assert parse_datetime("2026-11-28 14:03 " + "1" * 30_000) is None  # too long to be a date
+    assert time.perf_counter() - started < 0.5
+
+
 def test_falls_back_to_feedparser_for_formats_it_knows():
     items = "<item><title>a</title><link>https://a.example/1</link>"
     items += "<pubDate>Sat, 28 Nov 2026 00:03:00 EST</pubDate></item>"
@@ -223,6 +246,28 @@ def test_dates_up_to_a_day_ahead_are_kept():
     items += "<pubDate>2026-11-29 08:00:00</pubDate></item>"  # 23 hours after NOW
     feed = parse_feed(rss(items).encode(), "https://a.example/rss", now=NOW)
     assert feed.entries[0].published_at == datetime(2026, 11, 29, 8, 0, tzinfo=KST)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Thu, 01 Jan 1970 00:00:00 GMT",  # the Unix epoch: a CMS's empty date
+        "1970-01-01 09:00:00",
+        "1900-01-01 00:00:00",
+        "Mon, 01 Jan 1900 00:00:00 +0000",
+        "0000-00-00 00:00:00",
+        "2099-12-31 23:59:59",
+        "Thu, 31 Dec 2099 23:59:59 +0900",
+        "어제 오후",
+        "2026-13-45 25:61:00",
+    ],
+)
+def test_placeholder_future_and_garbled_dates_are_none(raw):
+    items = f"<item><title>a</title><link>https://a.example/1</link><pubDate>{raw}</pubDate>"
+    items += f"<dc:date>{raw}</dc:date></item>"
+    content = rss(items).replace("<rss ", '<rss xmlns:dc="http://purl.org/dc/elements/1.1/" ')
+    (entry,) = parse_feed(content.encode(), "https://a.example/rss", now=NOW).entries
+    assert (entry.published_at, entry.updated_at) == (None, None)
 
 
 def test_missing_dates_are_none():
@@ -242,6 +287,12 @@ def test_missing_dates_are_none():
         ("&amp;quot;인용&amp;quot; 기사", '"인용" 기사'),  # double-encoded (아주경제)
         ("가람\n\t일보\u00a0속보", "가람 일보 속보"),
         ("A &lt; B 논란", "A < B 논란"),
+        ("<b>단독</b> 가람시 예산 삭감", "단독 가람시 예산 삭감"),  # raw markup inside <title>
+        ("<![CDATA[&amp;quot;인용&amp;quot; <b>굵게</b>]]>", '"인용" 굵게'),  # escaped in CDATA
+        ("&amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt;시험구 축제", "시험구 축제"),
+        ("&lt;script&gt;alert(1)&lt;/script&gt;시험구 축제", "시험구 축제"),
+        ("R&amp;D 예산 &amp; 세제", "R&D 예산 & 세제"),
+        ("영화 &lt;기생충&gt; 재개봉", "영화 <기생충> 재개봉"),
     ],
 )
 def test_titles_are_plain_text(title, expected):
@@ -264,6 +315,10 @@ def test_titles_are_nfc():
         ("news/3", "https://a.example/rss/news/3"),
         ("javascript:alert(1)", None),
         ("", None),
+        ("http://[::1", None),
+        ("http://[zz]/news/1", None),
+        ("https://a.example:99999/news/1", None),
+        ("https://a.example:port/news/1", None),
     ],
 )
 def test_links_are_absolute_http_urls(link, expected):
@@ -283,6 +338,41 @@ def test_guid_is_kept_and_permalink_guid_serves_as_link():
     ]
 
 
+def test_huge_summary_is_cut_to_a_teaser():
+    paragraph = "<p>시험구 주민 " + "아주 긴 설명이 이어진다. " * 150_000 + "</p>"
+    assert len(paragraph.encode()) > 2_000_000
+    items = "<item><title>a</title><link>https://a.example/1</link><description><![CDATA["
+    items += f"{paragraph}]]></description></item>"
+    (entry,) = parse_feed(rss(items).encode(), "https://a.example/rss", now=NOW).entries
+    assert entry.summary.startswith("시험구 주민 아주 긴 설명이 이어진다.")
+    assert len(entry.summary) <= SUMMARY_CHARS and entry.summary.endswith("…")
+    assert "<p>" not in entry.summary
+
+
+def test_same_article_twice_in_one_feed_is_one_entry():
+    items = "".join(
+        f"<item><title>{title}</title><link>{link}</link>"
+        f'<guid isPermaLink="false">{guid}</guid></item>'
+        for title, link, guid in [
+            ("가람시 예산", "https://a.example/news?idxno=1&amp;utm_source=rss", "g-1"),
+            ("다른 기사", "https://a.example/news?idxno=2", "g-2"),
+            ("가람시 예산(수정)", "HTTPS://A.example/news?idxno=1#top", "g-1b"),
+            ("가람시 예산", "https://a.example/news?idxno=1", "g-1"),
+        ]
+    )
+    feed = parse_feed(rss(items).encode(), "https://a.example/rss", now=NOW)
+    assert [(e.title, e.guid) for e in feed.entries] == [
+        ("가람시 예산", "g-1"),
+        ("다른 기사", "g-2"),
+    ]
+
+
+def test_reads_gzipped_feed_bytes():
+    items = "<item><title>압축된 피드</title><link>https://a.example/1</link></item>"
+    feed = parse_feed(gzip.compress(rss(items).encode()), "https://a.example/rss.xml.gz")
+    assert feed.entries[0].title == "압축된 피드"
+
+
 @pytest.mark.parametrize(("ttl", "expected"), [("30", 30), ("0", None), ("soon", None), ("", None)])
 def test_ttl(ttl, expected):
     content = f"<rss version='2.0'><channel><title>T</title><ttl>{ttl}</ttl></channel></rss>"
@@ -294,6 +384,16 @@ def test_accepts_slightly_broken_feed_that_still_yields_entries():
     items += "<item><title>b</title><link>https://a.example/2</foo></item>"
     feed = parse_feed(rss(items).encode(), "https://a.example/rss", now=NOW)
     assert feed.entries[0].title == "A & B"
+
+
+def test_many_leading_comments_are_quick_to_read():
+    # The HTML and sitemap sniffing regexes once backtracked exponentially over comments.
+    content = (
+        "<!-- 캐시됨 -->" * 40 + "<rss version='2.0'><channel><title>T</title></channel></rss>"
+    )
+    started = time.perf_counter()
+    assert parse_feed(content.encode(), "https://a.example/rss").entries == []
+    assert time.perf_counter() - started < 0.5
 
 
 def test_valid_feed_without_items_is_empty_not_an_error():
@@ -317,8 +417,8 @@ def test_valid_feed_without_items_is_empty_not_an_error():
          "text/html", "bot challenge page"),
         (b'<?xml version="1.0"?>\n<rss version="2.0">\n<channel><title>T</foo>\n</rss>', None,
          "malformed XML at line 3: mismatched tag"),
-        (b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-         b"<url><loc>https://a.example/1</loc></url></urlset>", None, "not an RSS or Atom feed"),
+        (b'<?xml version="1.0"?><opml version="2.0"><head><title>subscriptions</title></head>'
+         b"<body/></opml>", None, "not an RSS or Atom feed"),
         (b'{"items": []}', "application/json", "malformed XML"),
         ('<?xml version="1.0"?>\n<rss version="2.0"><channel><title>깨진 피드</title>'
          "<item><title>닫히지 않은 제목</ti".encode(), None, "malformed XML at line 2"),
@@ -327,3 +427,147 @@ def test_valid_feed_without_items_is_empty_not_an_error():
 def test_raises_feed_error_with_reason(content, content_type, reason):
     with pytest.raises(FeedError, match=reason):
         parse_feed(content, "https://a.example/rss", content_type)
+
+
+# --- properties: nothing but FeedError, whatever the bytes ------------------------------------
+
+FIXTURES = sorted(p for p in FEEDS.iterdir() if p.suffix in {".xml", ".rdf"})
+XML_PIECES = [b"<", b">", b"</", b"/>", b"&", b"&amp;", b"&#", b";", b"<![CDATA[", b"]]>", b"<!--",
+              b"<!DOCTYPE x [<!ENTITY e 'x'>]>", b"&e;", b"\x00", b"\xff", b"\xed\x9f", b"\x1f\x8b",
+              b"<item>", b"<url>", b"<urlset>", b"<sitemapindex>", b"<loc>", b"<entry>",
+              b"<pubDate>1970-01-01</pubDate>", b"<lastmod>9999-99-99</lastmod>", b"http://[::1",
+              b"<link>http://[zz]/</link>", b"<loc>https://a.example:99999/</loc>", b"<loc>//x</loc>",
+              b"encoding='euc-kr'", b"\xef\xbb\xbf", "가람".encode(), "가람".encode("cp949")]  # fmt: skip
+
+
+def _parses_or_feed_error(content: bytes, content_type: str | None = None) -> None:
+    try:
+        feed = parse_feed(content, "https://a.example/rss/all.xml", content_type, now=NOW)
+    except FeedError as error:
+        assert str(error)
+        return
+    assert isinstance(feed, ParsedFeed)
+    for entry in feed.entries:
+        assert entry.url.startswith(("http://", "https://"))
+        assert len(entry.summary) <= SUMMARY_CHARS
+        assert "<script" not in entry.title.lower()
+
+
+@st.composite
+def mutated_fixture(draw: st.DrawFn) -> bytes:
+    content = bytearray(draw(st.sampled_from(FIXTURES)).read_bytes())
+    for _ in range(draw(st.integers(1, 8))):
+        at = draw(st.integers(0, len(content)))
+        action = draw(st.sampled_from(["cut", "delete", "insert", "replace"]))
+        if action == "cut":
+            del content[at:]
+        elif action == "delete":
+            del content[at : at + draw(st.integers(1, 200))]
+        else:
+            piece = draw(st.sampled_from(XML_PIECES) | st.binary(min_size=1, max_size=8))
+            end = at + (len(piece) if action == "replace" else 0)
+            content[at:end] = piece
+    if draw(st.booleans()):
+        content = bytearray(gzip.compress(bytes(content)))
+        if draw(st.booleans()):
+            del content[draw(st.integers(0, len(content))) :]
+    return bytes(content)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=2000), st.sampled_from([None, "text/xml; charset=euc-kr", "text/html"]))
+def test_arbitrary_bytes_give_a_feed_or_feed_error(content, content_type):
+    _parses_or_feed_error(content, content_type)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_fixture())
+def test_mutated_real_feeds_give_a_feed_or_feed_error(content):
+    _parses_or_feed_error(content)
+
+
+# --- the demo's /_trouble/ feeds come out clean -----------------------------------------------
+
+TROUBLE_START = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = TROUBLE_START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture(scope="module")
+def trouble():
+    """The demo server with its real content; tests read `/_trouble/` feeds through parse_feed."""
+    clock = _Clock()
+    with SampleOutlets(start=TROUBLE_START, clock=clock) as server, httpx.Client() as client:
+
+        def parse(name: str) -> ParsedFeed:
+            response = client.get(f"{server.base_url}/_trouble/{name}")
+            content_type = response.headers["content-type"]
+            return parse_feed(response.content, str(response.url), content_type, now=clock.now)
+
+        yield server, parse, clock
+
+
+def test_trouble_guid_changes_feed_lists_each_article_once(trouble):
+    server, parse, _ = trouble
+    first, second = parse("guid-changes.xml"), parse("guid-changes.xml")
+    assert [e.url for e in first.entries] == [e.url for e in second.entries]
+    assert [e.url.rsplit("/", 1)[1] for e in first.entries] == ["guid-1.html", "guid-2.html"]
+    assert {e.guid for e in first.entries}.isdisjoint(e.guid for e in second.entries)
+
+
+def test_trouble_moving_url_feed_keeps_one_guid(trouble):
+    _, parse, _ = trouble
+    entries = [parse("moving-url.xml").entries[0] for _ in range(4)]
+    assert {e.guid for e in entries} == {"trouble-moving-1"}
+    assert len({e.url for e in entries}) == 4  # telling the variants apart is the pipeline's job
+
+
+def test_trouble_bad_dates_are_all_missing(trouble):
+    _, parse, _ = trouble
+    entries = parse("bad-dates.xml").entries
+    assert len(entries) == 5
+    assert [(e.published_at, e.updated_at) for e in entries] == [(None, None)] * 5
+
+
+def test_trouble_html_titles_are_plain_text(trouble):
+    _, parse, _ = trouble
+    assert [e.title for e in parse("html-titles.xml").entries] == [
+        "[단독] 시험시 내년 예산 12% 삭감",
+        '"주민 뜻 따르겠다"… 시험구청장, 재개발 계획 보류',
+        "시험구 가을 축제 개막",
+        "시험시 야시장 다시 열린다",
+    ]
+
+
+def test_trouble_huge_entry_is_cut_to_a_teaser(trouble):
+    _, parse, _ = trouble
+    (entry,) = parse("huge-entry.xml").entries
+    assert len(entry.summary) <= SUMMARY_CHARS
+    assert entry.summary.startswith("○ 의원 질의: 시험시 예산 집행 현황")
+
+
+def test_trouble_updated_article_shows_its_edit(trouble):
+    _, parse, clock = trouble
+    (before,) = parse("updated.xml").entries
+    assert before.updated_at is None
+    clock.now = TROUBLE_START + timedelta(minutes=45)
+    try:
+        (after,) = parse("updated.xml").entries
+    finally:
+        clock.now = TROUBLE_START
+    assert (after.url, after.guid) == (before.url, before.guid)
+    assert after.title == "시험시, 폭설 대비 제설 장비 점검… 제설제 2천 톤 추가 확보"
+    assert after.updated_at == TROUBLE_START + timedelta(minutes=30)
+    assert after.published_at > before.published_at
+
+
+def test_trouble_malformed_feed_is_a_feed_error(trouble):
+    _, parse, _ = trouble
+    with pytest.raises(FeedError, match="malformed XML"):
+        parse("malformed.xml")

@@ -188,6 +188,7 @@ def test_extract_prints_one_json_object_per_source_in_order(env, tmp_path):
         "body_html",
         "images",
         "lang",
+        "credit",
     }
     # Relative links resolve against the page's canonical address.
     assert first["images"][0]["url"] == "https://garam.example/images/snow.jpg"

@@ -131,7 +131,7 @@ def post_fields(feed: Feed, entry: Entry, article: Article, page_url: str) -> di
         "body_text": article.body_text,
         "images": [{"url": image.url, "caption": image.caption} for image in article.images],
         "lang": (article.lang or "")[:10],
-        "credit": (getattr(article, "credit", None) or "")[:100],
+        "credit": (article.credit or "")[:100],
         "content_hash": hashlib.sha256(article.body_text.encode()).hexdigest(),
         "published_at": published,
         "modified_at": entry.updated_at or published,
@@ -183,6 +183,7 @@ def extract_source(source: str, url: str | None = None) -> dict:
         "body_html": sanitize_html(article.body_html, final_url),
         "images": [{"url": image.url, "caption": image.caption} for image in article.images],
         "lang": article.lang,
+        "credit": article.credit,
     }
 
 

@@ -1,6 +1,9 @@
 """Extract a news article (text, HTML, photos with captions, metadata) from its page.
 
-The generic path, for pages no per-site rule covers:
+When a site rule matches the URL (`rules.rule_for`: an outlet's host, or a CMS family's URL
+pattern), it reads the title, subtitles, byline, date, body and photos from where that outlet puts
+them, or from the JSON a client-rendered page keeps them in (`extract_rule`). The generic path
+fills every field the rule leaves empty, and takes over the body when the rule's comes out empty:
 
 1. parse the page with lxml and read its metadata (`extract_meta`);
 2. collect photos with their captions (`extract_media`), take subheadlines and captions out of the
@@ -10,7 +13,9 @@ The generic path, for pages no per-site rule covers:
 4. keep the photos inside the article (under the nearest common ancestor of the first and last
    paragraph, or placed by trafilatura), and put each in the body where it stood on the page.
 
-`body_html` is not sanitized here; the pipeline runs `sanitize.sanitize_html` on it.
+Either way the body's paragraphs then lose their Korean boilerplate (`clean`): bylines, copyright
+lines, promotions, and the lead tag, whose outlet becomes `credit`. `body_html` is not sanitized
+here; the pipeline runs `sanitize.sanitize_html` on it.
 """
 
 from __future__ import annotations
@@ -27,23 +32,31 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from newsrank.ingest import extract_meta as meta
+from newsrank.ingest.clean import Cleaned, clean_korean_boilerplate
 from newsrank.ingest.extract_body import (
     Block,
     blocks_from_xml,
     prepare_tree,
     render_blocks,
+    text_block,
     trim_trailing_lists,
 )
 from newsrank.ingest.extract_media import Image, Photo, find_photos
 from newsrank.ingest.extract_meta import HtmlElement
+from newsrank.ingest.extract_rule import RuleResult, apply_rule
 from newsrank.ingest.feeds import search_datetime
+from newsrank.ingest.rules import Rule, rule_for
 
 __all__ = ["Article", "ExtractError", "Image", "extract_article"]
 
 
 @dataclass(frozen=True)
 class Article:
-    """What the board needs from an article page. Text is NFC; `body_html` is unsanitized."""
+    """What the board needs from an article page. Text is NFC; `body_html` is unsanitized.
+
+    `credit` is the outlet a lead tag names ("연합뉴스" of "(서울=연합뉴스) … 기자 ="), which may
+    differ from `outlet` when a paper runs a wire story.
+    """
 
     title: str
     subtitles: list[str]
@@ -55,6 +68,7 @@ class Article:
     images: list[Image]
     lang: str | None
     canonical_url: str | None
+    credit: str | None = None
 
 
 class ExtractError(Exception):
@@ -62,22 +76,89 @@ class ExtractError(Exception):
 
 
 # Less than about one full Korean sentence is an error notice ("기사가 삭제되었습니다."), a list
-# page or an empty shell; a one-sentence [속보] item is still an article.
+# page or an empty shell; a one-sentence [속보] item is still an article. A page that says it is
+# an article (og:type, article:published_time or a NewsArticle in JSON-LD) may be shorter: a flash
+# is often one short line.
 MIN_BODY_CHARS = 50
+MIN_ARTICLE_BODY_CHARS = 20
 MIN_SENTENCES = 1
 _SENTENCE_END = re.compile(r"[.!?。…](?=[\s\"'”’)\]]|$)")
 
 
+@dataclass
+class _Body:
+    """The body as one of the two paths found it, and what that path learned on the way."""
+
+    blocks: list[Block]
+    images: list[Image]
+    subtitles: list[str]
+    title: str = ""  # trafilatura's, a fallback
+    date: str | None = None
+    author: str = ""
+
+
 def extract_article(html: str, url: str) -> Article:
     """Extract the article from the page `html` fetched from `url`; raise ExtractError if none."""
-    tree = _parse(html)
+    tree, scripts = _parse(html)
     ld = meta.json_ld_article(tree)
-    outlet = meta.read_outlet(tree, ld)
-    subtitles, subtitle_elements = meta.find_subtitles(tree)
+    rule = rule_for(url)
+    outlet = meta.read_outlet(tree, ld) or (rule.outlet if rule and rule.outlet else None)
+    ruled = _apply(rule, tree, scripts, url, outlet) if rule else RuleResult()
+    if _text_length(ruled.blocks) >= MIN_BODY_CHARS:
+        body = _Body(ruled.blocks, ruled.images, ruled.subtitles or [])
+    else:
+        body = _generic_body(tree, url, ruled, ld, outlet)
+
+    raw = [b.text for b in body.blocks if b.kind not in {"figure", "table"}]
+    _check_is_article(raw, _declares_article(tree, ld))
+    blocks, cleaned = _clean_blocks(body.blocks)
+    paragraphs = [b.text for b in blocks if b.kind != "figure"]
+    if not paragraphs:
+        raise ExtractError("no article text left once bylines and notices are removed")
+
+    title = ruled.title and meta.strip_site_suffix(ruled.title, outlet)
+    authors = ruled.authors or meta.read_authors(tree, ld, outlet, raw, body.author)
+    images = body.images
+    if not images and (cover := meta.absolute_url(meta.meta_content(tree, "og:image"), url)):
+        images = [Image(url=cover, caption="")]  # the cover stands in; it has no caption
+    return Article(
+        title=title or meta.read_title(tree, ld, outlet, body.title),
+        subtitles=body.subtitles,
+        authors=authors or cleaned.reporters,
+        published_at=ruled.published_at or meta.read_published_at(tree, ld, body.date),
+        outlet=outlet,
+        body_text="\n\n".join(paragraphs),
+        body_html=render_blocks(blocks, images),
+        images=images,
+        lang=meta.read_lang(tree),
+        canonical_url=meta.read_canonical_url(tree, url),
+        credit=cleaned.credit,
+    )
+
+
+def _apply(
+    rule: Rule, tree: HtmlElement, scripts: list[str], url: str, outlet: str | None
+) -> RuleResult:
+    """The rule's reading of the page; on a page it cannot read, nothing (the generic path runs)."""
+    try:
+        return apply_rule(rule, tree, scripts, url, outlet)
+    except (RecursionError, ValueError, etree.LxmlError):
+        return RuleResult()
+
+
+def _generic_body(
+    tree: HtmlElement, url: str, ruled: RuleResult, ld: dict, outlet: str | None
+) -> _Body:
+    """The body as trafilatura finds it, with photos placed and subtitles and captions left out."""
+    if ruled.subtitles is None:
+        subtitles, subtitle_elements = meta.find_subtitles(tree)
+    else:
+        subtitles, subtitle_elements = ruled.subtitles, ruled.subtitle_elements
     photos = find_photos(tree, url)
     captions = [photo.caption_element for photo in photos if photo.caption_element is not None]
     for el in subtitle_elements + captions:
-        el.drop_tree()  # keeps the element's tail text, which belongs to its parent
+        if el.getparent() is not None:
+            el.drop_tree()  # keeps the element's tail text, which belongs to its parent
     prepare_tree(tree)
 
     doc = trafilatura.bare_extraction(
@@ -93,33 +174,24 @@ def extract_article(html: str, url: str) -> Article:
     )
     if doc is None or doc.body is None:
         raise ExtractError("no article text found")
-    title = meta.read_title(tree, ld, outlet, doc.title or "")
+    title = ruled.title or meta.read_title(tree, ld, outlet, doc.title or "")
     shown_elsewhere = {*subtitles, " ".join(subtitles), title, *(p.image.caption for p in photos)}
     blocks = trim_trailing_lists(
         [b for b in blocks_from_xml(doc.body) if _is_body(b, shown_elsewhere)]
     )
     paragraphs = [b.text for b in blocks if b.kind != "figure"]
-    _check_is_article(paragraphs)
+    _check_is_article(paragraphs, _declares_article(tree, ld))
 
     index = _TextIndex(tree)
     images = _article_images(index, photos, paragraphs, blocks)
-    if not images and (cover := meta.absolute_url(meta.meta_content(tree, "og:image"), url)):
-        images = [Image(url=cover, caption="")]  # the cover stands in; it has no caption
-    return Article(
-        title=title,
-        subtitles=subtitles,
-        authors=meta.read_authors(tree, ld, outlet, paragraphs, doc.author or ""),
-        published_at=meta.read_published_at(tree, ld, doc.date),
-        outlet=outlet,
-        body_text="\n\n".join(paragraphs),
-        body_html=render_blocks(_place_missing_figures(index, blocks, photos, images), images),
-        images=images,
-        lang=meta.read_lang(tree),
-        canonical_url=meta.read_canonical_url(tree, url),
-    )
+    blocks = _place_missing_figures(index, blocks, photos, images)
+    placed = {image.url: image for image in images}
+    blocks = [b for b in blocks if b.kind != "figure" or b.html in placed]
+    return _Body(blocks, images, subtitles, doc.title or "", doc.date, doc.author or "")
 
 
-def _parse(html: str) -> HtmlElement:
+def _parse(html: str) -> tuple[HtmlElement, list[str]]:
+    """The page's tree without scripts and styles, and the text of its scripts (JSON articles)."""
     if not html or not re.search(
         r"<\s*(?:html|head|body|div|p|article|main|section)\b", html, re.I
     ):
@@ -130,9 +202,34 @@ def _parse(html: str) -> HtmlElement:
         tree = lxml_html.document_fromstring(re.sub(r"^\s*<\?xml[^>]*\?>", "", text))
     except (etree.ParserError, ValueError) as exc:
         raise ExtractError(f"not an HTML document: {exc}") from exc
+    scripts = []
     for el in tree.xpath("//script[not(@type='application/ld+json')]|//style|//noscript"):
+        if el.tag == "script" and el.text:
+            scripts.append(el.text)
         el.drop_tree()
-    return tree
+    return tree, scripts
+
+
+def _text_length(blocks: list[Block]) -> int:
+    return sum(len(b.text) for b in blocks if b.kind != "figure")
+
+
+def _clean_blocks(blocks: list[Block]) -> tuple[list[Block], Cleaned]:
+    """Blocks without Korean boilerplate; a changed block's HTML is rebuilt from its text."""
+    texts = [(i, b) for i, b in enumerate(blocks) if b.kind not in {"figure", "table"}]
+    cleaned = clean_korean_boilerplate([b.text for _, b in texts])
+    kept = {
+        texts[source][0]: text
+        for source, text in zip(cleaned.sources, cleaned.paragraphs, strict=True)
+    }
+    result = []
+    for i, block in enumerate(blocks):
+        if block.kind in {"figure", "table"}:
+            result.append(block)
+        elif i in kept:
+            text = kept[i]
+            result.append(block if text == block.text else text_block(block.kind, text))
+    return result, cleaned
 
 
 # What is left of a dateline once its date is removed: "송고시간", "입력", "기사입력 :", "송고".
@@ -149,12 +246,22 @@ def _is_body(block: Block, shown_elsewhere: set[str]) -> bool:
     return not (len(text) <= 40 and search_datetime(text) and not _DATELINE_REST.sub("", text))
 
 
-def _check_is_article(paragraphs: list[str]) -> None:
+def _declares_article(tree: HtmlElement, ld) -> bool:
+    """Whether the page's metadata says it is an article."""
+    return bool(
+        ld
+        or meta.meta_content(tree, "og:type") == "article"
+        or meta.meta_content(tree, "article:published_time")
+    )
+
+
+def _check_is_article(paragraphs: list[str], declared: bool) -> None:
     text = " ".join(paragraphs)
     if not text:
         raise ExtractError("no article text found")
     sentences = len(_SENTENCE_END.findall(text))
-    if len(text) < MIN_BODY_CHARS or sentences < MIN_SENTENCES:
+    minimum = MIN_ARTICLE_BODY_CHARS if declared else MIN_BODY_CHARS
+    if len(text) < minimum or sentences < MIN_SENTENCES:
         raise ExtractError(
             f"too little article text ({len(text)} characters, {sentences} sentences)"
         )

@@ -6,6 +6,9 @@ into one paragraph; `prepare_tree` rewrites both as `<div>`s and `<p>`s.
 
 After: trafilatura's XML (`p`, `head`, `list/item`, `quote`, `table/row/cell`, `graphic`, `lb`)
 becomes `Block`s, each with its plain text and HTML; `render_blocks` joins them, placing figures.
+
+When a site rule names the body element, `blocks_from_element` reads it directly into the same
+`Block`s, without trafilatura: paragraphs, subheadings, quotes, lists, tables and photos in place.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from newsrank.ingest.extract_media import Image
-from newsrank.ingest.extract_meta import HtmlElement, squash
+from newsrank.ingest.extract_meta import HtmlElement, squash, tokens
 
 _ENDS_AS_SENTENCE = re.compile(r"[.!?。][\"'”’)\]]*$")
 
@@ -191,6 +194,15 @@ def _block(el: etree._Element) -> Block | None:
     return Block("p", text, f"<p>{inner}</p>")
 
 
+def text_block(kind: str, text: str) -> Block:
+    """A block of plain text: lines become `<br>`s, or `<li>`s in a list."""
+    if kind in {"ul", "ol"}:
+        inner = "".join(f"<li>{escape(item, quote=False)}</li>" for item in text.split("\n"))
+    else:
+        inner = "<br>".join(escape(line, quote=False) for line in text.split("\n"))
+    return Block(kind, text, f"<{kind}>{inner}</{kind}>")
+
+
 def trim_trailing_lists(blocks: list[Block]) -> list[Block]:
     """Drop lists after the last paragraph whose items are headlines (related-article boxes)."""
     while blocks and blocks[-1].kind in {"ul", "ol"}:
@@ -262,3 +274,180 @@ def render_blocks(blocks: list[Block], images: list[Image]) -> str:
             )
             parts.append(f'<figure><img src="{escape(image.url)}" alt="">{caption}</figure>')
     return "\n".join(parts)
+
+
+# --- reading a body element directly (site rules) ---------------------------------------------
+
+# Never text of the article: widgets, embeds and forms inside a body element.
+_SKIP_TAGS = {"script", "style", "noscript", "button", "form", "input", "select", "textarea",
+              "iframe", "nav", "aside", "svg", "template", "object", "embed", "video", "audio",
+              "canvas", "map", "img", "head", "title", "meta", "link"}  # fmt: skip
+_HEADINGS = {"h1": "h2", "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h4", "h6": "h4"}
+_INLINE_TAGS = {"a", "b", "strong", "em", "i", "u", "span", "font", "small", "big", "sub", "sup",
+                "mark", "s", "strike", "del", "ins", "abbr", "cite", "q", "code", "time", "label",
+                "bdi", "bdo", "wbr"}  # fmt: skip
+_BR = object()  # a <br> in the inline text being gathered
+# Ad slots that sit inside article bodies: class="ad", "ad_box1", "view_ad06", "adsbygoogle"…
+_AD_TOKEN = re.compile(r"(?:^|[-_])ads?(?:$|[-_\d])|^adsbygoogle$|^advert|^banner")
+
+
+def blocks_from_element(
+    root: HtmlElement,
+    photos: dict[HtmlElement, str],
+    *,
+    skip: frozenset[HtmlElement] | set[HtmlElement] = frozenset(),
+    select: list[HtmlElement] | None = None,
+    headings: frozenset[HtmlElement] | set[HtmlElement] = frozenset(),
+) -> list[Block]:
+    """The blocks of a body element as a site rule names it, photos in place.
+
+    `photos` maps each photo's element to its URL; the element becomes a figure block and nothing
+    inside it is read. `skip` holds elements that are not body text (captions, subtitles). With
+    `select`, only those elements (and the photos) are read, in document order; `headings` are
+    shown as `<h3>`. Text with `<br><br>` between paragraphs becomes one block per paragraph.
+    """
+    walker = _Walker(photos, set(skip), set(headings), select)
+    walker.children(root)
+    walker.flush()
+    return walker.blocks
+
+
+class _Walker:
+    def __init__(
+        self,
+        photos: dict[HtmlElement, str],
+        skip: set[HtmlElement],
+        headings: set[HtmlElement],
+        select: list[HtmlElement] | None,
+    ) -> None:
+        self.photos, self.skip, self.headings = photos, skip, headings
+        self.blocks: list[Block] = []
+        self.inline: list[object] = []
+        self.allowed: set[HtmlElement] | None = None
+        self.on_the_way: set[HtmlElement] = set()
+        if select is not None:
+            self.allowed = set(select) | set(photos)
+            for el in self.allowed:
+                self.on_the_way.update(el.iterancestors())
+
+    def children(self, el: HtmlElement) -> None:
+        """Read an element's own text and children as a mix of inline text and blocks."""
+        if self.allowed is None or el in self.allowed:
+            self.text(el.text)
+        for child in el:
+            self.node(child)
+            if self.allowed is None or el in self.allowed:
+                self.text(child.tail)
+
+    def node(self, el: HtmlElement) -> None:
+        if not isinstance(el.tag, str) or el in self.skip:
+            return
+        if el in self.photos:
+            self.flush()
+            self.blocks.append(Block("figure", "", self.photos[el]))
+            return
+        if self.allowed is not None:
+            if el in self.allowed:  # a selected element is read whole
+                self.allowed, allowed = None, self.allowed
+                self.node(el)
+                self.allowed = allowed
+            elif el in self.on_the_way:  # only its selected descendants are read
+                self.children(el)
+            return
+        if el.tag in _SKIP_TAGS or any(_AD_TOKEN.search(t) for t in tokens(el)):
+            return
+        if el.tag == "br":
+            self.inline.append(_BR)
+        elif el in self.headings or el.tag in _HEADINGS:
+            self.flush()
+            self.add(_HEADINGS.get(el.tag, "h3"), " ".join(self.lines(el)))
+        elif el.tag == "blockquote":
+            self.flush()
+            self.add("blockquote", "\n".join(self.lines(el)))
+        elif el.tag in {"ul", "ol"}:
+            self.flush()
+            items = [squash(self.plain(li)) for li in el.iter("li") if li not in self.skip]
+            self.add(el.tag, "\n".join(item for item in items if item))
+        elif el.tag == "table":
+            self.flush()
+            self.table(el)
+        elif el.tag in _INLINE_TAGS and not self.holds_blocks(el):
+            self.children(el)  # its text joins the paragraph being gathered
+        else:
+            self.flush()
+            self.children(el)
+            self.flush()
+
+    def text(self, value: str | None) -> None:
+        if value:
+            self.inline.append(value)
+
+    def flush(self) -> None:
+        """Turn the gathered inline text into paragraphs: `<br><br>` ends one, `<br>` a line."""
+        items, self.inline = self.inline, []
+        paragraphs: list[list[str]] = []
+        lines: list[str] = []
+        line, run = "", 0
+        for item in items:
+            if item is _BR:
+                run += 1
+                continue
+            text = str(item)
+            if run and squash(text):
+                lines.append(line)
+                line = ""
+                if run >= 2:
+                    paragraphs.append(lines)
+                    lines = []
+                run = 0
+            line += text
+        paragraphs.append([*lines, line])
+        for group in paragraphs:
+            kept = [squash(each) for each in group if squash(each)]
+            if kept:
+                self.add("p", "\n".join(kept))
+
+    def add(self, kind: str, text: str) -> None:
+        if text:
+            self.blocks.append(text_block(kind, text))
+
+    def lines(self, el: HtmlElement) -> list[str]:
+        parts: list[str] = []
+
+        def walk(node: HtmlElement) -> None:
+            if node.tag == "br":
+                parts.append("\n")
+            elif isinstance(node.tag, str) and node.tag not in _SKIP_TAGS and node not in self.skip:
+                parts.append(node.text or "")
+                for child in node:
+                    walk(child)
+                    parts.append(child.tail or "")
+
+        walk(el)
+        return [line for line in (squash(raw) for raw in "".join(parts).split("\n")) if line]
+
+    def plain(self, el: HtmlElement) -> str:
+        return " ".join(self.lines(el))
+
+    def holds_blocks(self, el: HtmlElement) -> bool:
+        return any(
+            isinstance(d.tag, str) and (d.tag in _BLOCK or d in self.photos)
+            for d in el.iterdescendants()
+        )
+
+    def table(self, el: HtmlElement) -> None:
+        rows_html, rows_text = [], []
+        for row in el.iter("tr"):
+            cells = [c for c in row if c.tag in {"td", "th"}]
+            texts = [self.plain(c) for c in cells]
+            rows_html.append(
+                "".join(
+                    f"<{c.tag}>{escape(t, quote=False)}</{c.tag}>"
+                    for c, t in zip(cells, texts, strict=True)
+                )
+            )
+            rows_text.append(" | ".join(t for t in texts if t))
+        text = "\n".join(t for t in rows_text if t)
+        if text:
+            body = "".join(f"<tr>{row}</tr>" for row in rows_html)
+            self.blocks.append(Block("table", text, f"<table><tbody>{body}</tbody></table>"))

@@ -10,6 +10,7 @@ logos and reporters' portraits are skipped.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from newsrank.ingest.extract_meta import HtmlElement, absolute_url, squash, tokens
@@ -131,3 +132,41 @@ def _useful_alt(alt: str | None) -> str:
     return (
         alt if len(alt) >= 15 and not re.fullmatch(r"(?:사진|이미지|image|photo)\S*", alt) else ""
     )
+
+
+def find_photos_in(
+    containers: list[HtmlElement], page_url: str, captions: Callable[[HtmlElement], list]
+) -> list[Photo]:
+    """One photo per container a site rule names (`figure.photo-layout`, `div.img_box`…).
+
+    `element` is the container, so that everything in it (zoom buttons, credits) goes with the
+    photo; the caption is the first non-empty result of `captions(container)`, else a useful alt.
+    """
+    photos: list[Photo] = []
+    seen: set[str] = set()
+    for container in containers:
+        images = [container] if container.tag == "img" else list(container.iter("img"))
+        for img in images:
+            src = _photo_url(img, page_url)
+            if src and src not in seen and _looks_like_photo(img, src):
+                break
+        else:
+            continue
+        seen.add(src)
+        caption_el = next(
+            (
+                el
+                for el in captions(container)
+                if isinstance(el, HtmlElement) and squash(el.text_content())
+            ),
+            None,
+        )
+        caption = squash(caption_el.text_content()) if caption_el is not None else ""
+        photos.append(
+            Photo(
+                container,
+                caption_el,
+                Image(url=src, caption=caption or _useful_alt(img.get("alt"))),
+            )
+        )
+    return photos

@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
+SITEMAPS_FOLLOWED = 2  # of a sitemap index: the newest ones hold the new articles
+SITEMAP_BYTES = 20_000_000  # a full sitemap of 50,000 URLs is about 10 MB
 UNDATED = datetime.max.replace(tzinfo=UTC)  # entries without a date go last: they are probably new
 
 
@@ -165,14 +167,18 @@ def _poll(
         return None
     try:
         parsed = parse_feed(page.content, page.url, page.headers.get("content-type"))
+        entries = parsed.entries + _child_sitemaps(parsed.sitemaps, session)
     except FeedError as error:
         result.error = f"feed not readable: {error}"
         return None
+    except FetchError as error:
+        result.error = f"sitemap: {error.reason}"
+        return None
     result.ttl_minutes = parsed.ttl_minutes
-    dates = [entry.published_at for entry in parsed.entries if entry.published_at]
+    dates = [entry.published_at for entry in entries if entry.published_at]
     feed.items_per_day = schedule.publishing_rate(dates, now)
     feed.last_entry_at = max(dates, default=feed.last_entry_at)
-    for entry in parsed.entries:
+    for entry in entries:
         try:
             url = canonical_url(entry.url)
         except ValueError as error:
@@ -194,6 +200,15 @@ def _poll(
         else:
             result.known += 1
     return page
+
+
+def _child_sitemaps(urls: list[str], session: CrawlSession) -> list[Entry]:
+    """The entries of a sitemap index's newest sitemaps (the index lists them newest first)."""
+    entries: list[Entry] = []
+    for url in urls[:SITEMAPS_FOLLOWED]:
+        page = session.fetch(url, accept=FEED_ACCEPT, max_bytes=SITEMAP_BYTES)
+        entries += parse_feed(page.content, page.url, page.headers.get("content-type")).entries
+    return entries
 
 
 def _body_hash(page: Page) -> str:

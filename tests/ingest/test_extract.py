@@ -76,6 +76,11 @@ def test_body_paragraphs(case):
     assert len(paragraphs) == expected["paragraph_count"]
 
 
+def test_lead_tag_outlet_is_the_credit(case):
+    article, expected = case
+    assert article.credit == expected["credit"]
+
+
 def test_body_html_has_one_block_per_paragraph(case):
     article, expected = case
     blocks = re.findall(r"<(?:p|h[2-4]|blockquote|ul|ol|table)>", article.body_html)
@@ -253,3 +258,18 @@ def test_container_with_trailing_brs_keeps_all_its_text():
     html = f"<html><body><div class='article_txt'>{text}<br><br><br></div></body></html>"
     article = extract_article(html, "https://www.garamilbo.example/news/5")
     assert article.body_text == strip_tags(text)
+
+
+FLASH = """<html lang="ko"><head><meta charset="utf-8">{meta}<title>[속보] 가상시 첫 눈</title></head>
+<body><article><h1>[속보] 가상시 첫 눈</h1><p>가상시 기상대는 오늘 아침 올겨울 첫 눈이 내렸다고 밝혔다.</p></article></body></html>"""
+
+
+def test_a_one_line_flash_is_an_article_when_the_page_says_it_is_one():
+    page = FLASH.format(meta='<meta property="og:type" content="article">')
+    article = extract_article(page, "https://flash.example/1")
+    assert article.body_text == "가상시 기상대는 오늘 아침 올겨울 첫 눈이 내렸다고 밝혔다."
+
+
+def test_a_one_line_page_without_article_metadata_is_not_an_article():
+    with pytest.raises(ExtractError, match="too little article text"):
+        extract_article(FLASH.format(meta=""), "https://flash.example/1")

@@ -1,6 +1,7 @@
 """refresh_feed against the sample outlets over loopback, into the real database."""
 
 import pytest
+from django.utils import timezone
 
 from newsrank.board.models import Post
 from newsrank.ingest.crawler import crawl_due
@@ -126,9 +127,69 @@ def test_general_feed_post_gains_the_board_of_a_section_feed(sample_outlets, all
     assert in_sections > 0
 
 
-def test_one_round_numbers_posts_of_all_outlets_in_publication_order(sample_outlets, allow_loopback):
+def test_one_round_numbers_posts_of_all_outlets_in_publication_order(
+    sample_outlets, allow_loopback
+):
     subscribe(sample_outlets)
     crawl_due()
     times = list(Post.objects.order_by("number").values_list("published_at", flat=True))
     assert len({p.outlet_id for p in Post.objects.all()}) > 1
     assert times == sorted(times)
+
+
+def poll_many_times(feed, times: int = 4) -> None:
+    for _ in range(times):
+        Feed.objects.filter(pk=feed.pk).update(etag="", last_modified="", body_hash="")
+        feed.refresh_from_db()
+        assert not refresh_feed(feed).error
+
+
+def test_changing_guids_make_no_second_post(sample_outlets, allow_loopback):
+    feed = add_feed(f"{sample_outlets.base_url}/_trouble/guid-changes.xml", "시험일보")
+    poll_many_times(feed)
+    assert Post.objects.count() == 2
+
+
+def test_a_moving_url_with_one_guid_stays_one_post(sample_outlets, allow_loopback):
+    feed = add_feed(f"{sample_outlets.base_url}/_trouble/moving-url.xml", "시험일보")
+    poll_many_times(feed)
+    (post,) = Post.objects.all()
+    assert post.url == f"{sample_outlets.base_url}/_trouble/moving.html"
+
+
+def test_an_updated_article_updates_its_post_and_keeps_the_number(
+    sample_outlets, allow_loopback, clock
+):
+    feed = add_feed(f"{sample_outlets.base_url}/_trouble/updated.xml", "시험일보")
+    refresh_feed(feed)
+    (before,) = Post.objects.all()
+    clock.advance(minutes=31)
+    feed.refresh_from_db()
+    result = refresh_feed(feed)
+    assert result.updated == 1 and result.new_posts == 0
+    (after,) = Post.objects.all()
+    assert after.number == before.number
+    assert after.title != before.title and after.body_text != before.body_text
+    assert after.modified_at > before.modified_at
+
+
+def test_bad_dates_and_html_titles_still_make_clean_posts(sample_outlets, allow_loopback):
+    for name in ("bad-dates", "html-titles", "huge-entry"):
+        feed = add_feed(f"{sample_outlets.base_url}/_trouble/{name}.xml", "시험일보")
+        assert not refresh_feed(feed).error
+    now = timezone.now()
+    for post in Post.objects.all():
+        assert "<" not in post.title and "&quot;" not in post.title
+        assert post.published_at is None or post.published_at.year >= 1990
+        assert post.published_at is None or post.published_at <= now
+    assert Post.objects.count() >= 10
+
+
+def test_a_news_sitemap_is_a_source_like_a_feed(sample_outlets, allow_loopback):
+    (sitemap,) = sample_outlets.sitemaps()
+    feed = add_feed(sitemap.url, sitemap.outlet)
+    result = refresh_feed(feed)
+    garam = {a.url for a in sample_outlets.articles() if a.outlet_slug == "garam"}
+    assert result.new_posts == len(garam)
+    assert set(Post.objects.values_list("url", flat=True)) == garam
+    assert all(Post.objects.values_list("title", flat=True))

@@ -108,6 +108,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--verbose", action="store_true", help="add the entries (url, title, published_at)"
     )
 
+    search = sub.add_parser(
+        "search", help='search the posts ("newsrank search reindex" rebuilds the index)'
+    )
+    search.add_argument("query", nargs="+", help='the query, as in the search box, or "reindex"')
+    search.add_argument("--page", type=int, default=1)
+    search.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
+    search.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
+    search.add_argument("--title", action="store_true", help="search titles only")
+    search.add_argument("--sort", choices=["relevance", "date"], default="relevance")
+    search.add_argument("--json", action="store_true", help="one JSON object per result")
+
     extract = sub.add_parser(
         "extract", help="extract articles from URLs or saved pages as JSON lines"
     )

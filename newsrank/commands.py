@@ -6,6 +6,7 @@ import json
 import signal
 import sys
 import threading
+import time
 
 from django.conf import settings
 
@@ -145,6 +146,51 @@ def feeds(args) -> int:
         for source in args.sources:
             report = check_source(source, verbose=args.verbose, session=session)
             print(json.dumps(report, ensure_ascii=False), flush=True)
+    return 0
+
+
+def search(args) -> int:
+    from newsrank.search import backends
+    from newsrank.search.query import parse_query
+
+    if args.query == ["reindex"]:
+        return _reindex(backends)
+    query = parse_query(
+        " ".join(args.query),
+        date_from=args.date_from,
+        date_to=args.date_to,
+        title_only=args.title,
+        sort=args.sort,
+    )
+    result = backends.search(query, args.page)
+    for post in result.posts:
+        if args.json:
+            row = {"number": post.number, "title": post.title, "outlet": post.outlet.name,
+                   "published_at": post.when.isoformat(), "url": post.url}  # fmt: skip
+            print(json.dumps(row, ensure_ascii=False))
+        else:
+            print(f"{post.number}\t{post.outlet.name}\t{post.when:%Y-%m-%d %H:%M}\t{post.title}")
+    if not args.json:
+        more = "" if result.total_is_exact else "+"
+        print(f"-- {result.total}{more} results, page {result.page} of {result.pages}"
+              + (f"; {result.message}" if result.message else ""), file=sys.stderr)  # fmt: skip
+    return 0
+
+
+def _reindex(backends) -> int:
+    """Rebuild the search index, drawing a progress bar on the terminal."""
+    started = time.monotonic()
+
+    def progress(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        rate = done / max(time.monotonic() - started, 1e-6)
+        bar = "#" * filled + "-" * (width - filled)
+        print(f"\r[{bar}] {done}/{total} posts, {rate:.0f}/s", end="", file=sys.stderr, flush=True)
+
+    indexed = backends.reindex(progress=progress)
+    print(f"\nnewsrank: indexed {indexed} posts in {time.monotonic() - started:.1f} s",
+          file=sys.stderr)  # fmt: skip
     return 0
 
 

@@ -214,6 +214,16 @@ def test_crawl_once_fills_the_database_from_the_sample_outlets(env, sample_outle
         (count,) = db.execute("select count(*) from board_post").fetchone()
     assert count == len(sample_outlets.articles())
 
+    # The crawl indexed what it stored: the command line searches it, and can rebuild the index.
+    found = newsrank(env, "search", "루미나", "--json")
+    titles = [json.loads(line)["title"] for line in found.stdout.splitlines()]
+    assert titles and all("루미나" in t or "Lumina" in t for t in titles[:3])
+    rebuilt = newsrank(env, "search", "reindex", timeout=300)
+    assert rebuilt.returncode == 0 and f"indexed {count} posts" in rebuilt.stderr
+    assert "]" in rebuilt.stderr  # the progress bar
+    empty = newsrank(env, "search", "은는이가")
+    assert empty.returncode == 0 and empty.stdout == "" and "0 results" in empty.stderr
+
 
 def wait_for(url: str, seconds: float, check=lambda r: r.status_code == 200) -> httpx.Response:
     deadline = time.monotonic() + seconds

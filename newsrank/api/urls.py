@@ -6,6 +6,7 @@ app_name = "api"
 urlpatterns = [
     path("posts", views.posts, name="posts"),
     path("posts/<int:number>", views.post_detail, name="post"),
+    path("search", views.search, name="search"),
     path("health", views.health, name="health"),
     re_path(r"^.*$", views.json_errors(views.not_found)),
 ]

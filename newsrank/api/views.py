@@ -16,6 +16,8 @@ from django.views.decorators.csrf import csrf_exempt
 
 from newsrank.board import lists
 from newsrank.board.models import Post
+from newsrank.search import backends
+from newsrank.search.forms import query_from
 from newsrank.sources.services import crawl_health
 
 log = logging.getLogger(__name__)
@@ -70,6 +72,37 @@ def posts(request):
             "count": page.count,
             "page_size": settings.NEWSRANK_PAGE_SIZE,
             "results": [post_summary(request, post) for post in page.rows],
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@json_errors
+def search(request):
+    """`GET /api/search?q=…&page=…` (and `from`, `to`, `title`, `sort`): the /search page as JSON."""
+    raw = request.GET.get("page", "1")
+    if not raw.isdigit() or int(raw) < 1:
+        return error(400, "page must be a positive whole number")
+    result = backends.search(query_from(request.GET), int(raw))
+    results = []
+    for post in result.posts:
+        mark = result.highlights.get(post.number)
+        results.append(
+            post_summary(request, post)
+            | {
+                "title_html": mark.title if mark else "",
+                "snippet_html": mark.snippet if mark else "",
+            }
+        )
+    return JsonResponse(
+        {
+            "query": result.query.text,
+            "page": result.page,
+            "pages": result.pages,
+            "total": result.total,
+            "total_is_exact": result.total_is_exact,
+            "message": result.message,
+            "results": results,
         },
         json_dumps_params={"ensure_ascii": False},
     )

@@ -15,10 +15,14 @@ class PostAdmin(admin.ModelAdmin):
     show_full_result_count = False
     actions = ["hide", "unhide"]
 
+    def save_model(self, request, obj, form, change):
+        obj.search_pending = True  # the crawler's indexer brings the search index up to date
+        super().save_model(request, obj, form, change)
+
     @admin.action(description="선택한 글 숨기기")
     def hide(self, request, queryset):
-        queryset.update(hidden=True)
+        queryset.update(hidden=True, search_pending=True)
 
     @admin.action(description="선택한 글 다시 보이기")
     def unhide(self, request, queryset):
-        queryset.update(hidden=False)
+        queryset.update(hidden=False, search_pending=True)

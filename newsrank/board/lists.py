@@ -18,7 +18,7 @@ from newsrank.sources.sections import SECTION_LABELS
 
 @dataclass(frozen=True)
 class Scope:
-    """One board: 전체, a section, an outlet, or a title search; rows link back into it."""
+    """One board: 전체, a section or an outlet; rows link back into it."""
 
     title: str
     url: str
@@ -26,7 +26,6 @@ class Scope:
     params: dict  # query parameters that keep a reader in this board when following a row
     section: str = ""
     outlet: Outlet | None = None
-    query: str = ""
 
     @property
     def link_query(self) -> str:
@@ -71,18 +70,8 @@ def scope_outlet(outlet_id: int) -> Scope:
     )
 
 
-def scope_search(query: str) -> Scope:
-    query = " ".join(query.split())[:100]
-    posts = _base()
-    for word in query.split()[:5]:
-        posts = posts.filter(title__icontains=word)
-    if not query:
-        posts = posts.none()
-    return Scope(f"‘{query}’ 검색 결과", reverse("board:search"), posts, {"q": query}, query=query)
-
-
 def scope_from_params(params) -> Scope:
-    """The board a reader came from, as carried in a post link's query (?b=…, ?o=…, ?q=…)."""
+    """The board a reader came from, as carried in a post link's query (?b=…, ?o=…)."""
     if params.get("b") in SECTION_LABELS:
         return scope_section(params["b"])
     if params.get("o", "").isdigit():
@@ -90,8 +79,6 @@ def scope_from_params(params) -> Scope:
             return scope_outlet(int(params["o"]))
         except Http404:
             pass
-    if params.get("q"):
-        return scope_search(params["q"])
     return scope_all()
 
 

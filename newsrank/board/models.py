@@ -49,6 +49,9 @@ class Post(models.Model):
     created_at = models.DateTimeField("수집", auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     hidden = models.BooleanField("숨김", default=False)
+    # Set when the post is stored, changed or hidden; the crawler's indexer clears it once the
+    # search index has caught up, so a crash between the two loses nothing.
+    search_pending = models.BooleanField(default=True)
 
     objects = PostQuerySet.as_manager()
 
@@ -59,6 +62,11 @@ class Post(models.Model):
             models.Index(fields=["hidden", "-number"], name="post_list"),
             models.Index(fields=["section", "hidden", "-number"], name="post_section_list"),
             models.Index(fields=["outlet", "hidden", "-number"], name="post_outlet_list"),
+            models.Index(
+                fields=["number"],
+                condition=models.Q(search_pending=True),
+                name="post_search_pending",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.shortcuts import get_object_or_404, render
 
 from newsrank.board import lists
 from newsrank.board.models import Post
+from newsrank.search import backends
+from newsrank.search.forms import query_from
 from newsrank.sources.models import Outlet
 
 
@@ -27,7 +31,21 @@ def outlet_list(request, outlet_id: int):
 
 
 def search(request):
-    return _list(request, lists.scope_search(request.GET.get("q", "")))
+    """Korean full-text search, results as board rows with the matching words marked."""
+    query = query_from(request.GET)
+    result = backends.search(query, lists.page_number(request.GET.get("page")))
+    params = {
+        k: v for k, v in request.GET.items() if k in ("q", "from", "to", "title", "sort") and v
+    }
+    pages = [
+        (n, f"?{urlencode(params | {'page': n})}")
+        for n in range(max(1, result.page - 5), min(result.pages, result.page + 5) + 1)
+    ]
+    return render(
+        request,
+        "board/search.html",
+        {"result": result, "query": query, "form": params, "pages": pages},
+    )
 
 
 def outlets(request):

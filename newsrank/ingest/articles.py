@@ -105,6 +105,7 @@ def save_article(
                 setattr(post, name, fields[name])
             post.modified_at = fields["modified_at"]
             post.content_hash = fields["content_hash"]
+            post.search_pending = True
             post.save()
             return post, False
         return Post.objects.get_or_create(url=url, defaults=fields)

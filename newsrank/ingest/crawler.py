@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from newsrank.ingest.pipeline import refresh_feeds
 from newsrank.ingest.session import open_session
+from newsrank.search.backends import index_pending
 from newsrank.sources.models import Feed
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,20 @@ def crawl_due(stop: threading.Event | None = None, owner: str | None = None) -> 
                     lease_expires_at=None,
                 )
             count += len(batch)
+            index_pending_posts(stop)
+    index_pending_posts(stop)  # also what the admin changed while no feed was due
     return count
+
+
+def index_pending_posts(stop: threading.Event | None = None) -> int:
+    """Bring the search index up to date with the posts; returns how many were indexed."""
+    total = 0
+    while not (stop is not None and stop.is_set()):
+        done = index_pending()
+        total += done
+        if not done:
+            break
+    return total
 
 
 def run_crawler(stop: threading.Event) -> None:

@@ -47,3 +47,18 @@ def test_errors_are_json_with_status(client, make_posts, path, status):
 def test_writes_are_refused_as_json(client, db):
     response = client.post("/api/posts")
     assert response.status_code == 405 and response.json()["error"]["status"] == 405
+
+
+def test_search_api_returns_marked_results(client, make_posts):
+    from newsrank.search.backends import index_pending
+
+    make_posts(1, title="한성반도체, HBM4E 공개", body_text="한성반도체가 새 HBM 제품을 공개했다.")
+    make_posts(1, title="다른 소식")
+    index_pending()
+    data = client.get("/api/search", {"q": "hbm4e"}).json()
+    assert data["total"] == 1
+    (hit,) = data["results"]
+    assert hit["title"] == "한성반도체, HBM4E 공개"
+    assert "<mark>" in hit["title_html"]
+    assert client.get("/api/search", {"q": "🙂"}).json()["message"]
+    assert client.get("/api/search", {"q": "x", "page": "-1"}).status_code == 400

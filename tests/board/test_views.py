@@ -130,14 +130,25 @@ def test_outlet_list(client, make_posts, outlet):
     assert client.get("/outlet/999999").status_code == 404
 
 
-def test_title_search_matches_all_words(client, make_posts):
-    make_posts(1, title="태풍 하늘 남해안 상륙")
-    make_posts(1, title="태풍 소식 없음")
-    response = client.get("/search", {"q": "태풍  남해안"})
+def test_search_finds_korean_words_whatever_their_particles(client, make_posts):
+    from newsrank.search.backends import index_pending
+
+    make_posts(1, title="태풍 하늘, 남해안에 상륙", body_text="태풍이 남해안을 지나갔다.")
+    make_posts(1, title="태풍 소식 없음", body_text="조용한 하루였다.")
+    index_pending()
+    response = client.get("/search", {"q": "남해안의 태풍은"})
     html = response.content.decode()
-    assert len(rows(response)) == 1 and "태풍 하늘 남해안 상륙" in html
-    assert client.get("/search", {"q": ""}).status_code == 200
-    assert client.get("/search", {"q": "x" * 5000}).status_code == 200
+    assert len(rows(response)) == 1
+    assert "<mark>남해안</mark>" in html and "<mark>태풍</mark>" in html
+
+
+@pytest.mark.parametrize("q", ["", "은는이가", "🙂", "x" * 5000, '"', "-", "outlet:", "<script>"])
+def test_search_with_nothing_to_search_answers_with_a_message(client, make_posts, q):
+    make_posts(2)
+    response = client.get("/search", {"q": q, "page": "abc", "from": "nonsense"})
+    assert response.status_code == 200
+    assert rows(response) == []
+    assert "<script>" not in response.content.decode().split("<main")[1]
 
 
 def test_skip_link_is_the_first_focusable_element(client, db):

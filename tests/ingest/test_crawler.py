@@ -138,3 +138,17 @@ def test_sigkill_at_random_points_neither_loses_nor_doubles(sample_outlets, cloc
     assert_each_article_once(sample_outlets)
     # Some kills landed in the middle of a crawl, with part of the articles stored.
     assert any(0 < count < len(sample_outlets.articles()) for count in counts), counts
+
+
+@pytest.mark.django_db
+def test_the_crawler_keeps_the_search_index_following_the_posts(sample_outlets, allow_loopback):
+    from newsrank.search.backends import search
+
+    subscribe(sample_outlets)
+    crawl_due()
+    assert not Post.objects.filter(search_pending=True).exists()
+    post = Post.objects.filter(title__contains="루미나").first()
+    assert post.number in [p.number for p in search("루미나").posts]
+    Post.objects.filter(pk=post.pk).update(hidden=True, search_pending=True)
+    crawl_due()  # no feed is due; the indexer still catches up
+    assert post.number not in [p.number for p in search("루미나").posts]

@@ -21,3 +21,9 @@ def board_date(moment):
 def full_time(moment):
     """`YYYY.MM.DD HH:MM` in the site's time zone."""
     return "" if moment is None else timezone.localtime(moment).strftime("%Y.%m.%d %H:%M")
+
+
+@register.filter
+def get_item(mapping, key):
+    """`mapping[key]` in a template, or None."""
+    return mapping.get(key)

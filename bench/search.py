@@ -1,0 +1,283 @@
+"""Search at the backend level: indexing throughput and query latency per query class.
+
+Usage:
+    .venv/bin/python bench/search.py                      # 10,000 posts on SQLite (a temp folder)
+    .venv/bin/python bench/search.py --db postgres        # on PostgreSQL (database newsrank_bench_search,
+                                                          # dropped and created; --pg-url to change)
+    .venv/bin/python bench/search.py --posts 1000000
+
+Posts are generated from the sample articles' vocabulary (newsrank/demo/content): a sample title
+and 3–20 sample sentences (about 300–2,500 characters, as Korean news bodies run), plus three
+made-up names drawn from a Zipf distribution over 100,000 of them, so that rare terms exist as in
+real news. Kiwi analysis is measured on `--analyze` such posts; for the rest, each title and
+sentence is analyzed once and the post's terms are put together from those, so that a million
+posts can be written in minutes. Figures printed:
+
+- analysis: posts/s through Kiwi (`entry_fields`), one core;
+- index write: posts/s writing entries (FTS5 / tsvector) in transactions of 1,000;
+- index size per post (the entry table and its full-text index);
+- p50/p95 of `search()` (parse, Kiwi on the query, SQL, loading posts, highlighting) per class.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CONTENT = ROOT / "newsrank" / "demo" / "content"
+PG_URL = "postgres://postgres@127.0.0.1:5432/newsrank_bench_search"
+_SENTENCE = re.compile(r"(?<=[.다])\s+")
+_SYLLABLES = "가나다라마바사아자차카타파하강남동서민도윤재현지수영호성진"
+
+
+def setup_django(db: str, pg_url: str) -> None:
+    os.environ["NEWSRANK_DATA_DIR"] = tempfile.mkdtemp(prefix="newsrank-bench-")
+    if db == "postgres":
+        from urllib.parse import urlsplit
+
+        import psycopg
+
+        url = urlsplit(pg_url)
+        name = url.path.lstrip("/")
+        with psycopg.connect(
+            host=url.hostname,
+            port=url.port or 5432,
+            user=url.username,
+            dbname="postgres",
+            autocommit=True,
+        ) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            admin.execute(f'CREATE DATABASE "{name}"')
+        os.environ["DATABASE_URL"] = pg_url
+    else:
+        os.environ["DATABASE_URL"] = ""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsrank.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def sample_text() -> tuple[list[str], list[str]]:
+    titles, sentences = [], []
+    for path in sorted(CONTENT.glob("*.json")):
+        for article in json.loads(path.read_text(encoding="utf-8"))["articles"]:
+            titles.append(article["title"])
+            for paragraph in article["body"]:
+                sentences.extend(s for s in _SENTENCE.split(paragraph) if len(s) > 10)
+    return titles, sentences
+
+
+class Generator:
+    """Posts made of sample titles and sentences, with Zipf-distributed made-up names."""
+
+    def __init__(self, rng: random.Random):
+        from newsrank.search.analyzer import analyze
+
+        self.rng = rng
+        self.titles, self.sentences = sample_text()
+        self.title_docs = [analyze(t) for t in self.titles]
+        self.sentence_docs = [analyze(s) for s in self.sentences]
+        self.names = [
+            "".join(rng.choices(_SYLLABLES, k=rng.choice((2, 3)))) for _ in range(100_000)
+        ]
+        weights = [1 / (rank + 1) for rank in range(len(self.names))]
+        self.cumulative = []
+        total = 0.0
+        for weight in weights:
+            total += weight
+            self.cumulative.append(total)
+
+    def name(self) -> str:
+        return self.rng.choices(self.names, cum_weights=self.cumulative, k=1)[0]
+
+    def post_text(self) -> tuple[str, str, list[int], int]:
+        title_index = self.rng.randrange(len(self.titles))
+        picked = self.rng.sample(range(len(self.sentences)), self.rng.randint(3, 20))
+        names = [self.name() for _ in range(3)]
+        title = f"{self.titles[title_index]} {names[0]}"
+        body = " ".join(self.sentences[i] for i in picked) + " " + " ".join(names)
+        return title, body, picked, title_index
+
+    def fields(self, title_index: int, picked: list[int], title: str, body: str) -> dict[str, str]:
+        names = title.rsplit(" ", 1)[1:] + body.rsplit(" ", 3)[1:]
+        title_doc = self.title_docs[title_index]
+        parts = [t for i in picked for t in self.sentence_docs[i].parts] + names[1:]
+        extras = [t for i in picked for t in self.sentence_docs[i].extras]
+        return {
+            "title": " ".join(title_doc.parts + names[:1]),
+            "title_extra": " ".join(title_doc.extras),
+            "body": " ".join(parts),
+            "body_extra": " ".join(extras),
+        }
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=10_000)
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--pg-url", default=PG_URL)
+    parser.add_argument("--queries", type=int, default=200, help="queries per class")
+    parser.add_argument("--analyze", type=int, default=300, help="posts run through Kiwi")
+    parser.add_argument("--seed", type=int, default=5)
+    args = parser.parse_args()
+
+    setup_django(args.db, args.pg_url)
+    from django.db import connection, transaction
+
+    from newsrank.board.models import Post
+    from newsrank.search.backends import entry_fields, get_backend, search
+    from newsrank.search.query import parse_query
+    from newsrank.sources.models import Outlet
+
+    rng = random.Random(args.seed)
+    started = time.perf_counter()
+    generator = Generator(rng)
+    print(f"database: {connection.vendor}, posts: {args.posts:,}")
+    print(
+        f"vocabulary: {len(generator.titles)} titles, {len(generator.sentences)} sentences "
+        f"(analyzed in {time.perf_counter() - started:.1f} s)"
+    )
+
+    # Kiwi throughput on whole generated posts.
+    samples = [generator.post_text() for _ in range(args.analyze)]
+    chars = sum(len(t) + len(b) for t, b, _, _ in samples)
+    started = time.perf_counter()
+    for title, body, _, _ in samples:
+        entry_fields(Post(title=title, body_text=body))
+    seconds = time.perf_counter() - started
+    analysis_rate = args.analyze / seconds
+    print(
+        f"analysis (Kiwi): {analysis_rate:,.0f} posts/s, {chars / seconds:,.0f} chars/s, "
+        f"{chars / args.analyze:,.0f} chars/post on average"
+    )
+
+    outlets = [
+        Outlet.objects.create(name=f"벤치신문{i}", homepage=f"https://b{i}.example/")
+        for i in range(20)
+    ]
+    now = datetime.now(UTC)
+    backend = get_backend()
+    write_seconds = 0.0
+    store_seconds = 0.0
+    batch = 1_000
+    for start in range(0, args.posts, batch):
+        count = min(batch, args.posts - start)
+        texts = [generator.post_text() for _ in range(count)]
+        t0 = time.perf_counter()
+        posts = Post.objects.bulk_create(
+            Post(
+                outlet=outlets[(start + i) % len(outlets)],
+                url=f"https://bench.example/{start + i}",
+                title=title,
+                body_text=body,
+                published_at=now - timedelta(days=365 * (1 - (start + i) / args.posts)),
+            )
+            for i, (title, body, _, _) in enumerate(texts)
+        )
+        if posts[0].number is None:  # backends that do not return keys
+            posts = list(Post.objects.order_by("-number")[:count])[::-1]
+        t1 = time.perf_counter()
+        fields = [generator.fields(ti, picked, title, body) for title, body, picked, ti in texts]
+        t2 = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            for post, entry in zip(posts, fields, strict=True):
+                backend.write(cursor, post.number, entry)
+        t3 = time.perf_counter()
+        store_seconds += t1 - t0
+        write_seconds += t3 - t2
+        if (start // batch) % 50 == 0 or start + count == args.posts:
+            print(
+                f"  {start + count:,} posts, index write {(start + count) / write_seconds:,.0f} posts/s",
+                file=sys.stderr,
+            )
+    write_rate = args.posts / write_seconds
+    print(
+        f"index write: {write_rate:,.0f} posts/s (storing the posts themselves: "
+        f"{args.posts / store_seconds:,.0f} posts/s)"
+    )
+    print(f"indexing end to end, one core: {1 / (1 / analysis_rate + 1 / write_rate):,.0f} posts/s")
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE")
+            cursor.execute("SELECT pg_total_relation_size('search_entry')")
+        else:
+            cursor.execute("ANALYZE")
+            try:
+                cursor.execute("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'search%'")
+            except Exception:
+                cursor.execute("SELECT NULL")
+        size = cursor.fetchone()[0]
+    if size:
+        print(f"index size: {size / args.posts:,.0f} bytes/post ({size / 2**20:,.1f} MiB in all)")
+
+    # Query classes, from the titles' own terms (what readers search for).
+    def title_terms() -> list[str]:
+        doc = generator.title_docs[rng.randrange(len(generator.title_docs))]
+        return [t for t in doc.parts if len(t) > 1 and not t.isdigit()] or ["태풍"]
+
+    def words(k: int) -> str:
+        terms = title_terms()
+        return " ".join(rng.sample(terms, min(k, len(terms))))
+
+    def phrase() -> str:
+        doc = generator.title_docs[rng.randrange(len(generator.title_docs))]
+        if len(doc.parts) < 2:
+            return words(1)
+        i = rng.randrange(len(doc.parts) - 1)
+        return f'"{doc.parts[i]} {doc.parts[i + 1]}"'
+
+    since = (now - timedelta(days=30)).date().isoformat()
+    classes = {
+        "1 term": lambda: parse_query(words(1)),
+        "2 terms": lambda: parse_query(words(2)),
+        "3 terms": lambda: parse_query(words(3)),
+        "phrase": lambda: parse_query(phrase()),
+        "rare name": lambda: parse_query(generator.name()),
+        "filtered (outlet, 30 days)": lambda: parse_query(
+            f"{words(1)} outlet:벤치신문{rng.randrange(20)}", date_from=since
+        ),
+        "1 term, by date": lambda: parse_query(words(1), sort="date"),
+    }
+    for _ in range(20):  # warm caches and the query analyzer
+        search(classes["2 terms"]())
+    print()
+    print(
+        f"| query class ({args.posts:,} posts, {connection.vendor}) | p50 ms | p95 ms | max ms | mean total |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for label, make in classes.items():
+        timings, totals = [], []
+        for _ in range(args.queries):
+            query = make()
+            t0 = time.perf_counter()
+            result = search(query)
+            timings.append((time.perf_counter() - t0) * 1000)
+            totals.append(result.total)
+        print(
+            f"| {label} | {statistics.median(timings):.1f} | {percentile(timings, 0.95):.1f} | "
+            f"{max(timings):.1f} | {statistics.mean(totals):,.0f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,275 @@
+"""Korean analysis for search: the terms of a post and of a query, made the same way.
+
+Kiwi (kiwipiepy) splits Korean into morphemes; we keep the searchable ones:
+
+- nouns (NNG, NNP) of any length, so "인텔과"/"인텔의" give 인텔 and 2-syllable nouns (증원, 의대) count;
+- Latin (SL, lower-cased) and numbers (SN) with the counters written on them (5세대, 2032년, 12만호);
+- headline hanja abbreviations (SH) as their Korean words (美 → 미국), from `hanja.tsv`.
+
+A post's terms come in two streams. *Parts* are those morphemes in text order; adjacency in this
+stream is what a phrase query matches. *Extras* are whole words: each compound written without a
+space ("AI반도체" → ai반도체 beside its parts ai, 반도체; "HBM3E" → hbm3e) and each word's *stem*, the
+word as written minus the particles Kiwi found at its end. The stem keeps an unknown name searchable
+when Kiwi splits it differently in different sentences (it reads "강문석 장관" as 강·문 + 석/MM but
+"강문석" alone as 강·문·석; "겨울 등대" as 등/NNB + 대/XPN).
+
+A query word matches when any of its alternatives does: its parts as a phrase, its compound, its
+stem, or its surface. Pure: no Django. The model (~300–500 MB) loads on first use, once per process.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+
+from newsrank.search.hanja import hanja_word
+
+# Bump when the terms of a text change, so that `reindex` can tell stale entries.
+ANALYZER_VERSION = 1
+
+# Posts longer than this are analyzed up to here: Kiwi runs at about 40,000 characters a second.
+MAX_INDEX_CHARS = 20_000
+MAX_QUERY_CHARS = 256
+MAX_TERM_CHARS = 40  # a longer "word" is noise; cut alike in posts and queries
+
+_NOUNS = frozenset({"NNG", "NNP"})
+_NUMBERS = frozenset({"SN", "W_SERIAL"})
+_COUNTERS = frozenset({"NNB", "NR"})  # kept only right after a number: 2032년, 4조1천억원
+_PREDICATE_TAGS = frozenset({"XSV", "XSA", "XSM"})
+_NOT_A_STEM = frozenset({"MAG", "MAJ", "IC"})  # adverbs and interjections alone are no stem
+
+# A word: letters/digits of any script, with inner hyphens, dots and digit commas (HX-16, 5.8,
+# 미르내-2, 1,360원).
+_WORD = re.compile(r"(?:[^\W_]|[.\-]|(?<=\d),(?=\d))+")
+# Particles (조사) typed alone in a query; Kiwi, seeing no noun to attach them to, may read some as
+# nouns (으로부터 → 으/NNG, 은 → 은/NNG 'silver'), so a query word made only of these is skipped.
+_PARTICLES_LIST = (
+    "이 가 께서 에서 을 를 의 에 에게 께 한테 더러 로 으로 와 과 랑 이랑 하고 도 만 은 는 부터 까지 "
+    "조차 마저 처럼 보다 같이 라고 이라고 이나 나 이며 며 든지 이든지 야 이야 로부터 으로부터 에게서 "
+    "한테서 에서부터 로서 으로서 로써 으로써 밖에 뿐 요"
+)
+_PARTICLES = re.compile(
+    "(?:" + "|".join(sorted(_PARTICLES_LIST.split(" "), key=len, reverse=True)) + ")+"
+)
+# Not part of a term: punctuation, symbols, and bare jamo (ㅋㅋ, ㅠㅠ are chat noise, not words).
+_TERM_JUNK = re.compile(r"[^\w.\-]|[_\u1100-\u11ff\u3131-\u318e]")
+# Full-width Latin and digits (ＡＩ, Ｋ팝) as ASCII; one character for one, so offsets hold.
+_FULLWIDTH = str.maketrans(
+    {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
+)
+
+
+def normalize(text: str) -> str:
+    """NFC (never NFKD, which splits Hangul into jamo) and full-width ASCII as ASCII."""
+    return unicodedata.normalize("NFC", text).translate(_FULLWIDTH)
+
+
+def clean_term(term: str) -> str:
+    """A term as stored: lower case, letters/digits with inner '.' and '-' only."""
+    term = _TERM_JUNK.sub("", term.lower())
+    if any(char.isdigit() for char in term):
+        term = term.replace(",", "")
+    return term[:MAX_TERM_CHARS].strip(".-")
+
+
+# --- Kiwi, loaded once per process -------------------------------------------------------------
+
+_kiwi = None
+_load_lock = threading.Lock()
+_use_lock = threading.Lock()  # kiwipiepy does not promise thread safety; analysis is short
+
+
+def _get_kiwi():
+    global _kiwi
+    if _kiwi is None:
+        with _load_lock:
+            if _kiwi is None:
+                from kiwipiepy import Kiwi
+
+                _kiwi = Kiwi(num_workers=1)
+    return _kiwi
+
+
+def _morphemes(text: str) -> list[tuple[str, str, int, int]]:
+    """(form, tag, start, end) of each morpheme, offsets into `text`."""
+    if not text.strip():
+        return []
+    kiwi = _get_kiwi()
+    with _use_lock:
+        tokens = kiwi.tokenize(text)
+    return [(token.form, token.tag, token.start, token.start + token.len) for token in tokens]
+
+
+# --- Words and their terms ----------------------------------------------------------------------
+
+
+@dataclass
+class Word:
+    """One written word (a run of letters/digits) and what it gives to the index."""
+
+    text: str
+    start: int
+    end: int
+    parts: list[tuple[str, int, int]] = field(default_factory=list)  # (term, start, end)
+    compounds: list[str] = field(default_factory=list)
+    stem: str = ""
+    surface: str = ""  # the word as written, if it is no predicate; for queries
+
+    @property
+    def extras(self) -> list[str]:
+        part_terms = {term for term, _, _ in self.parts}
+        extras = [term for term in self.compounds if term not in part_terms]
+        stems = [self.stem]
+        if len(self.stem) == 1 or (
+            not self.stem and len(part_terms) == 1 and len(self.parts[0][0]) == 1
+        ):
+            # Kiwi left one syllable of a longer word (영도 → 영 + 도/JX): keep the word as written.
+            stems.append(self.surface)
+        extras += [s for s in stems if s and s not in part_terms and s not in extras]
+        return extras
+
+
+def _part_term(form: str, tag: str, after_number: bool) -> str:
+    if tag in _NOUNS or tag in _NUMBERS or tag == "SL":
+        return clean_term(form)
+    if tag == "SH":
+        return clean_term(hanja_word(form) or form)
+    if tag in _COUNTERS and after_number:
+        return clean_term(form)
+    return ""
+
+
+def _word_terms(word: Word, morphemes: list[tuple[str, str, int, int]]) -> None:
+    run: list[str] = []
+    previous_end = None
+    previous_tag = ""
+
+    def close_run():
+        if len(run) > 1:
+            compound = "".join(run)[:MAX_TERM_CHARS]
+            if compound not in word.compounds:
+                word.compounds.append(compound)
+        run.clear()
+
+    for form, tag, start, end in morphemes:
+        touching = previous_end == start
+        term = _part_term(form, tag, touching and previous_tag in {"SN", "NR"})
+        if not term:
+            close_run()
+            previous_end, previous_tag = None, ""
+            continue
+        if not touching:
+            close_run()
+        run.append(term)
+        word.parts.append((term, start, end))
+        previous_end, previous_tag = end, tag
+    close_run()
+
+    tags = [tag for _, tag, _, _ in morphemes]
+    predicate = any(tag[0] in "VE" or tag in _PREDICATE_TAGS for tag in tags)
+    if predicate or "SH" in tags:
+        return
+    stem_end = word.end
+    for _, tag, start, _ in reversed(morphemes):
+        if not tag.startswith("J"):
+            break
+        stem_end = start
+    content = [tag for tag in tags if not tag.startswith("J")]
+    if content and not all(tag in _NOT_A_STEM for tag in content):
+        word.stem = clean_term(word.text[: stem_end - word.start])
+        surface = clean_term(word.text)
+        if len(surface) > 1:
+            word.surface = surface
+
+
+def analyze_words(text: str, *, limit: int = MAX_INDEX_CHARS) -> list[Word]:
+    """The words of `text` (normalized, cut at `limit` characters) with their terms."""
+    text = normalize(text)[:limit]
+    morphemes = _morphemes(text)
+    words = []
+    index = 0
+    for match in _WORD.finditer(text):
+        raw = match.group()
+        start = match.start() + (len(raw) - len(raw.lstrip(".-")))
+        end = match.end() - (len(raw) - len(raw.rstrip(".-")))
+        if start >= end:
+            continue
+        while index < len(morphemes) and morphemes[index][2] < start:
+            index += 1
+        inside = []
+        while index < len(morphemes) and morphemes[index][2] < end:
+            inside.append(morphemes[index])
+            index += 1
+        word = Word(text[start:end], start, end)
+        _word_terms(word, inside)
+        words.append(word)
+    return words
+
+
+# --- What posts and queries get -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Document:
+    """A text's terms: `parts` in order (phrases match here), `extras` (compounds, stems)."""
+
+    parts: list[str]
+    extras: list[str]
+
+    @property
+    def terms(self) -> list[str]:
+        return self.parts + self.extras
+
+
+def analyze(text: str) -> Document:
+    """The terms of a post's text (title or body)."""
+    parts: list[str] = []
+    extras: list[str] = []
+    for word in analyze_words(text):
+        parts.extend(term for term, _, _ in word.parts)
+        extras.extend(word.extras)
+    return Document(parts, extras)
+
+
+def index_terms(text: str) -> list[str]:
+    """Every term a text is found by: its parts in order, then compounds and stems."""
+    return analyze(text).terms
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    """One query word: it matches where any alternative does (a 1-tuple is a term, longer a phrase)."""
+
+    text: str
+    alternatives: tuple[tuple[str, ...], ...]
+
+    @property
+    def terms(self) -> set[str]:
+        return {term for alternative in self.alternatives for term in alternative}
+
+
+def query_terms(text: str, *, limit: int = MAX_QUERY_CHARS) -> list[QueryTerm]:
+    """The words of a query, each with the ways a post may contain it; words with none are dropped."""
+    result = []
+    for word in analyze_words(text, limit=limit):
+        if _PARTICLES.fullmatch(word.text):
+            continue
+        alternatives: list[tuple[str, ...]] = []
+        parts = tuple(term for term, _, _ in word.parts)
+        if parts:
+            alternatives.append(parts)
+        for candidate in [*word.compounds, word.stem, word.surface]:
+            if candidate and (candidate,) not in alternatives:
+                alternatives.append((candidate,))
+        if alternatives:
+            result.append(QueryTerm(word.text, tuple(alternatives)))
+    return result
+
+
+def phrase_terms(text: str) -> tuple[str, ...]:
+    """The parts of a quoted phrase, in order."""
+    return tuple(
+        term for word in analyze_words(text, limit=MAX_QUERY_CHARS) for term, _, _ in word.parts
+    )

@@ -1,0 +1,427 @@
+"""Full-text search over analyzed Korean terms: one small interface, two backends.
+
+    index_post(post)       after a post is stored or changed (a hidden post leaves the index)
+    remove_post(number)    when a post goes (deleting a Post also deletes its entry)
+    search(query, page)    a `SearchResult` of visible posts, best first, with highlights
+    reindex(progress)      re-analyze every post in short batches; the site keeps serving
+
+Both backends index the same terms (`newsrank.search.analyzer`), so they find the same posts: SQLite
+through the FTS5 table `search_fts` ranked by bm25(), PostgreSQL through a weighted `tsvector` with
+a GIN index ranked by ts_rank_cd(). Title terms weigh more than body terms, and a recency boost lifts
+fresh news: score × (1 + 0.5 / (1 + age in days / 3)).
+
+To stay fast on a year of news, relevance ranks the newest `CANDIDATES` matching posts (an older
+post can still be found with more words or a date range) and `total` is counted up to that bound.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from django.db import connection, transaction
+
+from newsrank.board.models import Post
+from newsrank.search import highlight as marks
+from newsrank.search.analyzer import ANALYZER_VERSION, QueryTerm, analyze
+from newsrank.search.query import Query, parse_query
+from newsrank.sources.models import Outlet
+
+CANDIDATES = 1_000  # relevance ranks at most this many of the newest matches (see module doc)
+MAX_COUNT = 1_000  # date order counts its matches up to here
+MAX_PAGES = 50  # deeper pages are refused: no query scans further than this
+TITLE_WEIGHT, BODY_WEIGHT = 3.0, 1.0  # bm25() column weights
+# ts_rank_cd() sums every cover in the text, so a long body outweighs a title unless its weight is
+# low; 0.2 ranks title matches first on the judged queries (tests/search/test_relevance.py).
+PG_BODY_WEIGHT = 0.2
+RECENCY_BOOST, RECENCY_DAYS = 0.5, 3.0
+
+MESSAGE_NO_RESULTS = "검색 결과가 없습니다."
+MESSAGE_NO_OUTLET = "‘{name}’ 언론사를 찾을 수 없습니다."
+MESSAGE_TOO_DEEP = f"검색 결과는 {MAX_PAGES}쪽까지 볼 수 있습니다. 검색어를 더 넣어 좁혀 보세요."
+
+
+@dataclass(frozen=True)
+class Highlight:
+    title: str  # HTML: escaped, with <mark> around matching words
+    snippet: str  # HTML: a piece of the body around the matches
+
+
+@dataclass
+class SearchResult:
+    query: Query
+    posts: list[Post] = field(default_factory=list)
+    total: int = 0  # matching visible posts, counted up to a bound (see `total_is_exact`)
+    total_is_exact: bool = True
+    page: int = 1
+    page_size: int = 20
+    highlights: dict[int, Highlight] = field(default_factory=dict)  # by post number
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        return " ".join(self.messages)
+
+    @property
+    def pages(self) -> int:
+        return min(MAX_PAGES, max(1, math.ceil(self.total / self.page_size)))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+@dataclass(frozen=True)
+class Filters:
+    outlet_id: int | None
+    date_from: datetime | None
+    date_to: datetime | None
+
+
+class Backend:
+    """What differs between databases: how terms are stored and how a query is matched."""
+
+    vendor = ""
+
+    def write(self, cursor, number: int, fields: dict[str, str]) -> None:
+        raise NotImplementedError
+
+    def numbers(
+        self, query: Query, filters: Filters, offset: int, limit: int, now: datetime
+    ) -> tuple[list[int], int, bool]:
+        """(post numbers of the page, total, total_is_exact)."""
+        raise NotImplementedError
+
+    def _filter_sql(self, filters: Filters) -> tuple[str, list]:
+        sql = ["p.hidden = %s", "o.blocked = %s"]
+        params: list = [False, False]
+        if filters.outlet_id is not None:
+            sql.append("p.outlet_id = %s")
+            params.append(filters.outlet_id)
+        if filters.date_from:
+            sql.append("p.published_at >= %s")
+            params.append(connection.ops.adapt_datetimefield_value(filters.date_from))
+        if filters.date_to:
+            sql.append("p.published_at < %s")
+            params.append(connection.ops.adapt_datetimefield_value(filters.date_to))
+        return " AND ".join(sql), params
+
+
+class SQLiteBackend(Backend):
+    """FTS5 over `search_entry` (external content), ranked by bm25()."""
+
+    vendor = "sqlite"
+
+    def write(self, cursor, number, fields):
+        cursor.execute(
+            "INSERT INTO search_entry (post_id, title, title_extra, body, body_extra, analyzer) "
+            "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (post_id) DO UPDATE SET "
+            "title = excluded.title, title_extra = excluded.title_extra, body = excluded.body, "
+            "body_extra = excluded.body_extra, analyzer = excluded.analyzer",
+            [number, *fields.values(), ANALYZER_VERSION],
+        )
+
+    def match(self, query: Query) -> str:
+        """The FTS5 query: every required word, none of the excluded ones."""
+        words = " AND ".join(self._word(word, query.title_only) for word in query.required)
+        if query.excluded:
+            unwanted = " OR ".join(self._word(word, query.title_only) for word in query.excluded)
+            words = f"({words}) NOT ({unwanted})"
+        return words
+
+    @staticmethod
+    def _word(word: QueryTerm, title_only: bool) -> str:
+        alternatives = []
+        for terms in word.alternatives:
+            phrase = '"' + " ".join(term.replace('"', '""') for term in terms) + '"'
+            if len(terms) > 1:  # adjacency holds in the parts columns only
+                columns = "{title}" if title_only else "{title body}"
+            else:
+                columns = "{title title_extra}" if title_only else ""
+            alternatives.append(f"{columns} : {phrase}" if columns else phrase)
+        return "(" + " OR ".join(alternatives) + ")"
+
+    def numbers(self, query, filters, offset, limit, now):
+        where, params = self._filter_sql(filters)
+        match = self.match(query)
+        base = (
+            "FROM search_fts f JOIN board_post p ON p.number = f.rowid "
+            "JOIN sources_outlet o ON o.id = p.outlet_id "
+            f"WHERE search_fts MATCH %s AND {where}"
+        )
+        with connection.cursor() as cursor:
+            if query.sort == "date":
+                cursor.execute(
+                    f"SELECT f.rowid {base} ORDER BY f.rowid DESC LIMIT %s OFFSET %s",
+                    [match, *params, limit, offset],
+                )
+                numbers = [row[0] for row in cursor.fetchall()]
+                cursor.execute(
+                    f"SELECT count(*) FROM (SELECT 1 {base} LIMIT %s)",
+                    [match, *params, MAX_COUNT + 1],
+                )
+                total = cursor.fetchone()[0]
+                return numbers, min(total, MAX_COUNT), total <= MAX_COUNT
+            julian_now = now.timestamp() / 86400.0 + 2440587.5
+            cursor.execute(
+                "WITH hits AS ("
+                f" SELECT f.rowid AS number, -bm25(search_fts, {TITLE_WEIGHT}, {TITLE_WEIGHT},"
+                f" {BODY_WEIGHT}, {BODY_WEIGHT}) AS relevance,"
+                " julianday(coalesce(p.published_at, p.created_at)) AS day"
+                f" {base} ORDER BY f.rowid DESC LIMIT %s)"
+                " SELECT number, count(*) OVER () FROM hits ORDER BY relevance * (1.0 + "
+                f"{RECENCY_BOOST} / (1.0 + max(0.0, %s - day) / {RECENCY_DAYS})) DESC, number DESC"
+                " LIMIT %s OFFSET %s",
+                [match, *params, CANDIDATES, julian_now, limit, offset],
+            )
+            rows = cursor.fetchall()
+        total = rows[0][1] if rows else 0
+        return [row[0] for row in rows], total, total < CANDIDATES
+
+
+class PostgresBackend(Backend):
+    """A weighted tsvector with a GIN index, ranked by ts_rank_cd().
+
+    The tsvector is written as a literal with our own positions and weights, so no text search
+    parser touches the analyzed terms: A title parts, B title compounds/stems, C body parts,
+    D body compounds/stems. A phrase matches A/C lexemes only, where positions are adjacent.
+    """
+
+    vendor = "postgresql"
+    MAX_POSITION = 16383  # PostgreSQL's limit for a lexeme position
+    MAX_POSITIONS = 255  # positions kept per lexeme (PostgreSQL keeps at most 256)
+
+    def write(self, cursor, number, fields):
+        cursor.execute(
+            "INSERT INTO search_entry "
+            "(post_id, title, title_extra, body, body_extra, analyzer, document) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s::tsvector) ON CONFLICT (post_id) DO UPDATE SET "
+            "title = excluded.title, title_extra = excluded.title_extra, body = excluded.body, "
+            "body_extra = excluded.body_extra, analyzer = excluded.analyzer, "
+            "document = excluded.document",
+            [number, *fields.values(), ANALYZER_VERSION, self.tsvector(fields)],
+        )
+
+    @classmethod
+    def tsvector(cls, fields: dict[str, str]) -> str:
+        positions: dict[str, list[str]] = {}
+        position = 0
+        for name, weight in (
+            ("title", "A"),
+            ("title_extra", "B"),
+            ("body", "C"),
+            ("body_extra", "D"),
+        ):
+            position += 1  # a gap: no phrase runs from one stream into the next
+            for term in fields[name].split():
+                position = min(position + 1, cls.MAX_POSITION)
+                kept = positions.setdefault(term, [])
+                if len(kept) < cls.MAX_POSITIONS:
+                    kept.append(f"{position}{weight}")
+        return " ".join(f"{_pg_quote(term)}:{','.join(kept)}" for term, kept in positions.items())
+
+    def tsquery(self, query: Query) -> str:
+        words = " & ".join(self._word(word, query.title_only) for word in query.required)
+        if query.excluded:
+            unwanted = " | ".join(self._word(word, query.title_only) for word in query.excluded)
+            words = f"({words}) & !({unwanted})"
+        return words
+
+    @staticmethod
+    def _word(word: QueryTerm, title_only: bool) -> str:
+        alternatives = []
+        for terms in word.alternatives:
+            if len(terms) > 1:
+                weights = "A" if title_only else "AC"
+                joined = " <-> ".join(f"{_pg_quote(term)}:{weights}" for term in terms)
+                alternatives.append(f"({joined})")
+            else:
+                alternatives.append(_pg_quote(terms[0]) + (":AB" if title_only else ""))
+        return "(" + " | ".join(alternatives) + ")"
+
+    def numbers(self, query, filters, offset, limit, now):
+        where, params = self._filter_sql(filters)
+        base = (
+            "FROM search_entry e JOIN board_post p ON p.number = e.post_id "
+            "JOIN sources_outlet o ON o.id = p.outlet_id "
+            f"WHERE e.document @@ %s::tsquery AND {where}"
+        )
+        tsquery = self.tsquery(query)
+        with connection.cursor() as cursor:
+            if query.sort == "date":
+                cursor.execute(
+                    f"SELECT e.post_id {base} ORDER BY e.post_id DESC LIMIT %s OFFSET %s",
+                    [tsquery, *params, limit, offset],
+                )
+                numbers = [row[0] for row in cursor.fetchall()]
+                cursor.execute(
+                    f"SELECT count(*) FROM (SELECT 1 {base} LIMIT %s) AS hits",
+                    [tsquery, *params, MAX_COUNT + 1],
+                )
+                total = cursor.fetchone()[0]
+                return numbers, min(total, MAX_COUNT), total <= MAX_COUNT
+            weights = f"'{{{PG_BODY_WEIGHT}, {PG_BODY_WEIGHT}, 1.0, 1.0}}'"  # D, C, B, A
+            cursor.execute(
+                "WITH hits AS ("
+                " SELECT e.post_id AS number, e.document,"
+                " coalesce(p.published_at, p.created_at) AS stamp"
+                f" {base} ORDER BY e.post_id DESC LIMIT %s)"
+                " SELECT number, count(*) OVER () FROM hits"
+                f" ORDER BY ts_rank_cd({weights}, document, %s::tsquery, 1) * (1.0 + {RECENCY_BOOST}"
+                " / (1.0 + greatest(0.0, extract(epoch FROM (%s - stamp)) / 86400.0)"
+                f" / {RECENCY_DAYS})) DESC, number DESC LIMIT %s OFFSET %s",
+                [tsquery, *params, CANDIDATES, tsquery, now, limit, offset],
+            )
+            rows = cursor.fetchall()
+        total = rows[0][1] if rows else 0
+        return [row[0] for row in rows], total, total < CANDIDATES
+
+
+def _pg_quote(term: str) -> str:
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+_BACKENDS = {backend.vendor: backend for backend in (SQLiteBackend(), PostgresBackend())}
+
+
+def get_backend() -> Backend:
+    """The backend for the default database."""
+    try:
+        return _BACKENDS[connection.vendor]
+    except KeyError:
+        raise RuntimeError(
+            f"search supports SQLite and PostgreSQL, not {connection.vendor}"
+        ) from None
+
+
+# --- The interface ------------------------------------------------------------------------------
+
+
+def entry_fields(post: Post) -> dict[str, str]:
+    """The analyzed terms of a post, as stored in its entry."""
+    title = analyze(post.title)
+    body = analyze("\n".join([*(post.subtitles or []), post.body_text]))
+    return {
+        "title": " ".join(title.parts),
+        "title_extra": " ".join(title.extras),
+        "body": " ".join(body.parts),
+        "body_extra": " ".join(body.extras),
+    }
+
+
+def index_post(post: Post) -> None:
+    """Make a stored or changed post searchable as it is now (a hidden one leaves the index)."""
+    if post.hidden:
+        remove_post(post.number)
+        return
+    fields = entry_fields(post)  # the slow part, outside any transaction
+    with connection.cursor() as cursor:
+        get_backend().write(cursor, post.number, fields)
+
+
+def index_pending(limit: int = 100) -> int:
+    """Index up to `limit` posts stored, changed or hidden since they were last indexed.
+
+    The crawler calls this after each round. A post's flag is cleared only if the post did not
+    change while it was being analyzed; otherwise it stays pending for the next call.
+    """
+    posts = list(
+        Post.objects.filter(search_pending=True)
+        .order_by("-number")
+        .only("number", "title", "subtitles", "body_text", "hidden", "content_hash")[:limit]
+    )
+    for post in posts:
+        index_post(post)
+        Post.objects.filter(
+            number=post.number,
+            title=post.title,
+            hidden=post.hidden,
+            content_hash=post.content_hash,
+        ).update(search_pending=False)
+    return len(posts)
+
+
+def remove_post(number: int) -> None:
+    """Take a post out of the index (it may not be in it)."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM search_entry WHERE post_id = %s", [number])
+
+
+def reindex(progress: Callable[[int, int], None] | None = None, batch_size: int = 200) -> int:
+    """Re-analyze and re-index every post, `batch_size` per transaction; returns posts indexed.
+
+    Safe while the site serves: each batch replaces its entries in one short transaction, so a
+    reader sees a post either as before or as after. `progress(done, total)` follows each batch.
+    """
+    total = Post.objects.count()
+    done = indexed = 0
+    last = 0
+    backend = get_backend()
+    while True:
+        batch = list(
+            Post.objects.filter(number__gt=last)
+            .order_by("number")
+            .only("number", "title", "subtitles", "body_text", "hidden")[:batch_size]
+        )
+        if not batch:
+            break
+        prepared = [(post, None if post.hidden else entry_fields(post)) for post in batch]
+        with transaction.atomic(), connection.cursor() as cursor:
+            for post, fields in prepared:
+                if fields is None:
+                    cursor.execute("DELETE FROM search_entry WHERE post_id = %s", [post.number])
+                else:
+                    backend.write(cursor, post.number, fields)
+                    indexed += 1
+        last = batch[-1].number
+        done += len(batch)
+        if progress:
+            progress(done, max(total, done))
+    return indexed
+
+
+def search(
+    query: Query | str, page: int = 1, page_size: int = 20, now: datetime | None = None
+) -> SearchResult:
+    """One page of the visible posts that match, best first (or newest first), highlighted."""
+    if not isinstance(query, Query):
+        query = parse_query(query)
+    page = max(1, int(page))
+    page_size = max(1, min(int(page_size), 100))
+    result = SearchResult(query, page=page, page_size=page_size, messages=list(query.messages))
+    if query.empty:
+        return result
+    outlet_id = None
+    if query.outlet:
+        outlet_id = (
+            Outlet.objects.filter(name__iexact=query.outlet).values_list("pk", flat=True).first()
+        )
+        if outlet_id is None:
+            result.messages.append(MESSAGE_NO_OUTLET.format(name=query.outlet))
+            return result
+    if page > MAX_PAGES:
+        result.messages.append(MESSAGE_TOO_DEEP)
+        return result
+    filters = Filters(outlet_id, query.date_from, query.date_to)
+    numbers, result.total, result.total_is_exact = get_backend().numbers(
+        query, filters, (page - 1) * page_size, page_size, now or datetime.now(UTC)
+    )
+    # The rows need the title, outlet, dates and the body for the snippet, not the stored HTML.
+    found = (
+        Post.objects.select_related("outlet")
+        .defer("body_html", "images", "authors", "guid", "content_hash")
+        .in_bulk(numbers)
+    )
+    result.posts = [found[number] for number in numbers if number in found]
+    terms = query.highlight_terms
+    result.highlights = {
+        post.number: Highlight(
+            marks.highlight(post.title, terms), marks.snippet(post.body_text, terms)
+        )
+        for post in result.posts
+    }
+    if not result.total:
+        result.messages.append(MESSAGE_NO_RESULTS)
+    return result

@@ -1,0 +1,171 @@
+"""The search box's syntax, as Korean portal users know it, parsed into a `Query`.
+
+    반도체 수출          both words (any order, any particles)
+    "반도체 수출 지원"    the words next to each other, in this order
+    반도체 -관세         without posts that have 관세
+    outlet:가람일보      only that outlet's posts (also 언론사:가람일보, outlet:"두 단어")
+
+Dates (`date_from`, `date_to`, inclusive days in Asia/Seoul), title-only and the sort order come as
+parameters from the form and the API. Any input gives a `Query`: one with nothing to search is
+`empty` and carries a `message` for the reader. Pure: no Django.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from newsrank.search.analyzer import (
+    MAX_QUERY_CHARS,
+    QueryTerm,
+    normalize,
+    phrase_terms,
+    query_terms,
+)
+
+KST = ZoneInfo("Asia/Seoul")
+MAX_TERMS = 8  # required words and phrases; more would only slow the query down
+MAX_EXCLUDED = 8
+SORTS = ("relevance", "date")
+
+MESSAGE_NO_INPUT = "검색어를 입력하세요."
+MESSAGE_NOTHING_TO_SEARCH = (
+    "검색할 수 있는 단어가 없습니다. 명사, 영문, 숫자로 된 검색어를 넣어 보세요."
+)
+MESSAGE_ONLY_EXCLUDED = "빼고 찾을 단어만으로는 검색할 수 없습니다. 찾을 단어를 함께 넣어 보세요."
+MESSAGE_TOO_MANY = f"검색어가 많아 앞의 {MAX_TERMS}개만 사용했습니다."
+MESSAGE_BAD_DATE = "날짜는 2025-01-31 형식으로 입력하세요. 잘못된 날짜는 빼고 검색했습니다."
+
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "″": '"'})
+_ITEM = re.compile(
+    r"""(?P<neg>-)?(?:
+        "(?P<phrase>[^"]*)"?
+      | (?P<field>outlet|언론사):(?:"(?P<quoted_value>[^"]*)"?|(?P<value>\S+))
+      | (?P<word>[^\s"]+)
+    )""",
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed search: what must match, what must not, and the filters."""
+
+    text: str = ""
+    required: tuple[QueryTerm, ...] = ()
+    excluded: tuple[QueryTerm, ...] = ()
+    outlet: str = ""
+    date_from: datetime | None = None  # inclusive, aware
+    date_to: datetime | None = None  # exclusive, aware
+    title_only: bool = False
+    sort: str = "relevance"
+    messages: tuple[str, ...] = field(default=())
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to search: the backends answer an empty result without touching the index."""
+        return not self.required
+
+    @property
+    def message(self) -> str:
+        return " ".join(self.messages)
+
+    @property
+    def highlight_terms(self) -> set[str]:
+        return {term for word in self.required for term in word.terms}
+
+
+def parse_query(
+    text: str | None,
+    *,
+    date_from: date | str | None = None,
+    date_to: date | str | None = None,
+    title_only: bool = False,
+    sort: str = "relevance",
+) -> Query:
+    """Parse the search box's text and the form's fields; never raises on any input."""
+    text = " ".join(normalize(text or "").translate(_QUOTES).split())[:MAX_QUERY_CHARS]
+    messages: list[str] = []
+    words: list[str] = []
+    required: list[QueryTerm] = []
+    excluded: list[QueryTerm] = []
+    outlet = ""
+    for item in _ITEM.finditer(text):
+        negative = bool(item.group("neg"))
+        if item.group("field"):
+            if not negative:
+                outlet = (item.group("quoted_value") or item.group("value") or "").strip()
+        elif item.group("phrase") is not None:
+            terms = _phrase(item.group("phrase"))
+            (excluded if negative else required).extend(terms)
+        elif negative:
+            excluded.extend(query_terms(item.group("word")))
+        else:
+            words.append(item.group("word"))
+    # Plain words are analyzed together: Kiwi reads a name better in its sentence.
+    required = query_terms(" ".join(words)) + required if words else required
+
+    start, end, bad_date = _day(date_from, 0), _day(date_to, 1), False
+    for value, parsed in ((date_from, start), (date_to, end)):
+        bad_date |= bool(value) and parsed is None
+    if start and end and start >= end:
+        start, end = _day(date_to, 0), _day(date_from, 1)
+    if bad_date:
+        messages.append(MESSAGE_BAD_DATE)
+
+    if not required:
+        if excluded:
+            messages.insert(0, MESSAGE_ONLY_EXCLUDED)
+        elif text.strip():
+            messages.insert(0, MESSAGE_NOTHING_TO_SEARCH)
+        else:
+            messages.insert(0, MESSAGE_NO_INPUT)
+    elif len(required) > MAX_TERMS:
+        messages.insert(0, MESSAGE_TOO_MANY)
+
+    return Query(
+        text=text,
+        required=tuple(_unique(required)[:MAX_TERMS]),
+        excluded=tuple(_unique(excluded)[:MAX_EXCLUDED]),
+        outlet=outlet,
+        date_from=start,
+        date_to=end,
+        title_only=bool(title_only),
+        sort=sort if sort in SORTS else "relevance",
+        messages=tuple(messages),
+    )
+
+
+def _phrase(text: str) -> list[QueryTerm]:
+    terms = phrase_terms(text)
+    if len(terms) < 2:
+        return query_terms(text)  # a quoted single word is just that word
+    return [QueryTerm(text.strip(), (terms,))]
+
+
+def _unique(words: list[QueryTerm]) -> list[QueryTerm]:
+    seen, unique = set(), []
+    for word in words:
+        if word.alternatives not in seen:
+            seen.add(word.alternatives)
+            unique.append(word)
+    return unique
+
+
+def _day(value: date | str | None, add_days: int) -> datetime | None:
+    """Midnight in Seoul starting the day (add_days=0) or ending it (add_days=1)."""
+    if not value:
+        return None
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    try:
+        return datetime.combine(value + timedelta(days=add_days), time(), tzinfo=KST)
+    except OverflowError:
+        return None

@@ -1,0 +1,131 @@
+"""The Korean analyzer, as a table of cases: what a post is found by, and what a query finds."""
+
+import pytest
+
+from newsrank.search.analyzer import analyze, index_terms, normalize, query_terms
+
+
+def finds(query: str, text: str) -> bool:
+    """Whether a post with `text` matches every word of `query` (the backends' rule, in Python)."""
+    document = analyze(text)
+    terms = set(document.terms)
+    words = query_terms(query)
+    if not words:
+        return False
+
+    def has(alternative):
+        if len(alternative) == 1:
+            return alternative[0] in terms
+        n = len(alternative)
+        return any(
+            tuple(document.parts[i : i + n]) == alternative
+            for i in range(len(document.parts) - n + 1)
+        )
+
+    return all(any(has(alternative) for alternative in word.alternatives) for word in words)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("인텔과 삼성", {"인텔", "삼성"}),
+        ("인텔의 새 칩", {"인텔", "칩"}),
+        ("인텔은 밝혔다", {"인텔"}),
+        ("의대 증원에 반발", {"의대", "증원", "반발"}),
+        ("벚꽃 축제", {"벚꽃", "축제"}),
+        ("AI반도체", {"ai", "반도체", "ai반도체"}),
+        ("AI 반도체", {"ai", "반도체"}),
+        ("HBM3E", {"hbm3e", "hbm", "3", "e"}),
+        ("hbm3e", {"hbm3e"}),
+        ("SK하이닉스", {"sk하이닉스", "sk", "하이닉스"}),
+        ("5세대 이동통신", {"5세대", "5", "세대"}),
+        ("2032년까지", {"2032년", "2032"}),
+        ("영업익 4조1천억원", {"영업익", "4조1천억원"}),
+        ("규모 5.8 지진", {"5.8", "지진"}),
+        ("환율 1,360원대", {"1360", "환율"}),
+        ("與 野 대표", {"여당", "야당", "대표"}),
+        ("美 관세", {"미국", "관세"}),
+        ("日 홋카이도", {"일본", "홋카이도"}),
+        ("尹 대통령", {"윤", "대통령"}),
+        ("韓美日 정상", {"한미일", "정상"}),
+        ("ＡＩ 반도체", {"ai", "반도체"}),  # full-width Latin
+        ("미르내-2 발사", {"미르내-2", "발사"}),  # an unknown name keeps its written stem
+        ("강문석 산업장관", {"강문석", "산업장관"}),
+        ("겨울 등대", {"겨울", "등대"}),
+    ],
+)
+def test_index_terms(text, expected):
+    assert expected <= set(index_terms(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "에서는", "으로부터", "!!! ??? ...", "😀", "😀🔥👍", "ㅋㅋㅋㅋ", "~!@#$%^&*()"],
+)
+def test_text_without_searchable_words_gives_no_terms(text):
+    assert query_terms(text) == []
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("인텔", "인텔과 협력한다"),
+        ("인텔", "인텔의 신제품"),
+        ("인텔과", "인텔은 발표했다"),
+        ("증원", "의대 증원 규모"),
+        ("의대", "의대 정원을 늘린다"),
+        ("벚꽃", "벚꽃이 피었다"),
+        ("AI반도체", "AI 반도체 공동투자"),
+        ("AI 반도체", "AI반도체 공동투자"),
+        ("ai반도체", "AI반도체 시장"),
+        ("HBM3E", "hbm3e 양산"),
+        ("hbm3e", "HBM3E 양산"),
+        ("SK하이닉스", "sk하이닉스가 발표"),
+        ("sk하이닉스", "SK하이닉스의 실적"),
+        ("5세대", "5세대 이동통신"),
+        ("미국", "美 반도체 관세"),
+        ("美", "미국 반도체 관세"),
+        ("일본 지진", "日 홋카이도 지진"),
+        ("여당", "與 원내대표"),
+        ("강문석", "강문석 산업장관이 말했다"),
+        ("루미나", "루미나 'Afterglow' 선주문"),
+        ("루미나", "걸그룹 루미나, 첫 월드투어"),
+        ("미르내-2", "소형발사체 '미르내-2' 발사"),
+        ("청년주거안정특별법", "청년주거안정특별법 국회 통과"),
+        ("청년 주거", "청년주거안정특별법 국회 통과"),
+    ],
+)
+def test_query_finds_text(query, text):
+    assert finds(query, text)
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("HBM3E", "HBM4E 공개…3분기"),
+        ("5세대", "6세대 기술"),
+        ("인텔", "삼성전자 발표"),
+        ("반도체 관세", "반도체 수출"),
+        ("미국", "중국 관세"),
+    ],
+)
+def test_query_does_not_find_text(query, text):
+    assert not finds(query, text)
+
+
+def test_normalize_is_nfc_and_keeps_offsets():
+    decomposed = "\u1112\u1161\u11ab"  # 한 as jamo (NFD)
+    assert normalize(decomposed) == "한"
+    assert normalize("ＡＩ반도체") == "AI반도체"
+    assert len(normalize("ＡＩ")) == 2
+
+
+def test_decomposed_hangul_is_found_like_composed():
+    import unicodedata
+
+    assert index_terms(unicodedata.normalize("NFD", "의대 증원")) == index_terms("의대 증원")
+
+
+def test_long_noise_is_cut_not_failed():
+    assert isinstance(query_terms("가" * 1000 + "😀" * 500), list)
+    assert all(len(term) <= 40 for term in index_terms("나" * 5000))

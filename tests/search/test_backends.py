@@ -1,0 +1,320 @@
+"""The search backends, run alike on SQLite (FTS5) and PostgreSQL (tsvector): set DATABASE_URL.
+
+The posts are fictional headlines written for these tests.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from newsrank.board.models import Post
+from newsrank.search.backends import (
+    MAX_PAGES,
+    MESSAGE_NO_OUTLET,
+    MESSAGE_NO_RESULTS,
+    MESSAGE_TOO_DEEP,
+    get_backend,
+    index_post,
+    reindex,
+    remove_post,
+    search,
+)
+from newsrank.search.models import SearchEntry
+from newsrank.search.query import parse_query
+from newsrank.sources.models import Outlet
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime.now(UTC)
+
+# key: (title, body, hours ago[, outlet name])
+POSTS = {
+    "chip_title": (
+        "인텔, AI반도체 신제품 공개",
+        "인텔이 차세대 AI 반도체를 공개했다. 업계는 HBM3E 수요가 늘 것으로 본다.",
+        2,
+    ),
+    "chip_body": (
+        "반도체 업계 3분기 동향",
+        "여러 기업 가운데 인텔과의 협력을 발표한 곳도 있었다. 시장은 관망세다.",
+        2,
+    ),
+    "chip_old": (
+        "인텔 신제품 공개 한 달…판매 순조",
+        "인텔의 AI 반도체가 출시 한 달을 맞았다.",
+        24 * 30,
+    ),
+    "export_phrase": ("반도체 수출 지원에 32조원", "정부가 반도체 수출 지원 방안을 발표했다.", 5),
+    "export_apart": ("수출 기업 지원 대책", "반도체 기업과 수출 물류 문제를 함께 논의했다.", 5),
+    "tariff": (
+        "美 반도체 관세 협상",
+        "미국 정부가 반도체 관세를 예고했다. 정부는 협상 여지가 있다고 밝혔다.",
+        6,
+    ),
+    "hynix": (
+        "SK하이닉스, HBM3E 12단 양산",
+        "SK하이닉스가 5세대 고대역폭메모리 HBM3E 양산에 들어갔다.",
+        7,
+    ),
+    "hbm4": ("신형 HBM4E 공개…3분기 출시", "새 메모리는 HBM4E 규격의 6세대 제품이다.", 7),
+    "medical": (
+        "의대 증원 2천명 확정",
+        "정부가 의대 정원 증원 규모를 확정했다. 의료계는 반발했다.",
+        8,
+    ),
+    "blossom": ("여의도 벚꽃 축제 개막", "벚꽃이 활짝 핀 여의도에 상춘객이 몰렸다.", 9),
+    "politics": (
+        "與 野 원내대표 회동…예산안 합의 불발",
+        "여당과 야당 원내대표가 만났지만 합의하지 못했다.",
+        10,
+    ),
+    "japan": ("日 규슈 해역서 규모 5.1 지진", "일본 기상청은 쓰나미 우려가 없다고 밝혔다.", 11),
+    "storm_old": ("태풍 '누리' 남해안 상륙", "태풍이 남해안에 상륙해 피해가 잇따랐다.", 30),
+    "storm_new": ("태풍 '누리' 남해안 상륙", "태풍이 남해안에 상륙해 피해가 잇따랐다.", 3),
+    "script": (
+        "<script>alert(1)</script> 보안 패치",
+        "브라우저 보안 패치가 나왔다 <b>굵게</b>.",
+        12,
+    ),
+    "rival": ("인텔 실적 발표", "인텔의 분기 실적이 공개됐다.", 4, "누리경제"),
+    "league": ("프로야구 개막전 매진", "올해 프로야구 개막전 전 경기가 매진됐다.", 13),
+    "weather": ("내일 전국 흐리고 비", "기상청은 내일 전국에 비가 온다고 예보했다.", 14),
+}
+
+
+@pytest.fixture
+def corpus(outlet):
+    other = Outlet.objects.create(name="누리경제", homepage="https://nuri.example/")
+    posts = {}
+    for key, (title, body, hours, *outlet_name) in POSTS.items():
+        posts[key] = Post.objects.create(
+            outlet=other if outlet_name else outlet,
+            url=f"https://example.com/{key}",
+            title=title,
+            body_text=body,
+            published_at=NOW - timedelta(hours=hours),
+        )
+        index_post(posts[key])
+    return posts
+
+
+def found(query, **params):
+    result = search(parse_query(query, **params), now=NOW)
+    return [post.number for post in result.posts]
+
+
+def keys(corpus, query, **params):
+    by_number = {post.number: key for key, post in corpus.items()}
+    return [by_number[number] for number in found(query, **params)]
+
+
+# --- Korean morphology through the index --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("인텔과", {"chip_title", "chip_body", "chip_old", "rival"}),
+        ("인텔의", {"chip_title", "chip_body", "chip_old", "rival"}),
+        ("증원", {"medical"}),
+        ("의대", {"medical"}),
+        ("벚꽃", {"blossom"}),
+        ("AI반도체", {"chip_title", "chip_old"}),
+        ("AI 반도체", {"chip_title", "chip_old"}),
+        ("hbm3e", {"hynix", "chip_title"}),
+        ("HBM3E", {"hynix", "chip_title"}),
+        ("sk하이닉스", {"hynix"}),
+        ("5세대", {"hynix"}),
+        ("미국 관세", {"tariff"}),
+        ("美", {"tariff"}),
+        ("여당", {"politics"}),
+        ("일본 지진", {"japan"}),
+        ("반도체 수출", {"export_phrase", "export_apart"}),
+        ('"반도체 수출"', {"export_phrase"}),
+        ("반도체 -관세", {"chip_title", "chip_body", "chip_old", "export_phrase", "export_apart"}),
+        (
+            '반도체 -"반도체 수출"',
+            {"chip_title", "chip_body", "chip_old", "export_apart", "tariff"},
+        ),
+    ],
+)
+def test_finds_what_the_reader_means(corpus, query, expected):
+    assert set(keys(corpus, query)) == expected
+
+
+def test_title_match_ranks_above_body_match(corpus):
+    ranked = keys(corpus, "인텔")
+    assert ranked.index("chip_title") < ranked.index("chip_body")
+    assert ranked.index("rival") < ranked.index("chip_body")
+
+
+def test_newer_post_ranks_first_when_text_is_the_same(corpus):
+    assert keys(corpus, "태풍 상륙") == ["storm_new", "storm_old"]
+
+
+def test_exact_words_rank_first(corpus):
+    assert keys(corpus, "반도체 수출 지원")[0] == "export_phrase"
+
+
+def test_sort_by_date_is_newest_post_first(corpus):
+    numbers = found("인텔", sort="date")
+    assert numbers == sorted(numbers, reverse=True) and len(numbers) == 4
+
+
+def test_title_only(corpus):
+    assert set(keys(corpus, "인텔", title_only=True)) == {"chip_title", "chip_old", "rival"}
+    assert keys(corpus, "협력", title_only=True) == []
+    assert keys(corpus, '"반도체 수출"', title_only=True) == ["export_phrase"]
+
+
+def test_outlet_filter(corpus):
+    assert keys(corpus, "인텔 outlet:누리경제") == ["rival"]
+    assert "rival" not in keys(corpus, "인텔 outlet:가람일보")
+    result = search("인텔 outlet:없는신문")
+    assert result.posts == [] and MESSAGE_NO_OUTLET.format(name="없는신문") in result.message
+
+
+def test_date_filter(corpus):
+    today = NOW.date()
+    recent = keys(corpus, "인텔", date_from=(today - timedelta(days=3)).isoformat())
+    assert "chip_old" not in recent and "chip_title" in recent
+    old = keys(corpus, "인텔", date_to=(today - timedelta(days=20)).isoformat())
+    assert old == ["chip_old"]
+
+
+def test_highlights_are_escaped_with_marks(corpus):
+    result = search("보안 패치", now=NOW)
+    (post,) = result.posts
+    marked = result.highlights[post.number]
+    assert (
+        marked.title == "&lt;script&gt;alert(1)&lt;/script&gt; <mark>보안</mark> <mark>패치</mark>"
+    )
+    assert "&lt;b&gt;" in marked.snippet and "<b>" not in marked.snippet
+    assert "<mark>패치</mark>" in marked.snippet
+
+
+def test_highlights_mark_hanja_for_its_word(corpus):
+    result = search("미국", now=NOW)
+    assert result.highlights[result.posts[0].number].title.startswith("<mark>美</mark>")
+
+
+# --- Bad input ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "에서는", "은 는 이 가", "😀", "!!!", "~" * 1000, "-인텔", "ㅋㅋㅋ", "outlet:가람일보"],
+)
+def test_nothing_to_search_gives_an_empty_result_and_a_message(corpus, query):
+    result = search(query)
+    assert result.posts == [] and result.total == 0 and result.message
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "NEAR(인텔 반도체)",
+        "인텔 OR 반도체",
+        "인텔 AND NOT",
+        "인텔*",
+        "^인텔",
+        "title:인텔",
+        "인텔')--",
+        "인텔 & !반도체 | <->",
+        "\\인텔\\",
+        '"""인텔',
+        "가" * 1000,
+        "가나다라 " * 200,
+        "\x00인텔\u200b",
+    ],
+)
+def test_query_syntax_of_the_engines_is_just_text(corpus, query):
+    result = search(query)  # never raises, whatever FTS5 or tsquery would make of it
+    assert isinstance(result.posts, list)
+
+
+def test_a_query_matching_nothing_says_so(corpus):
+    result = search("존재하지않는낱말")
+    assert result.posts == [] and MESSAGE_NO_RESULTS in result.message
+
+
+# --- Pages ----------------------------------------------------------------------------------------
+
+
+def test_pages_of_results(make_posts):
+    for post in make_posts(45):
+        index_post(post)
+    first, last = search("가상 기사", page=1), search("가상 기사", page=3)
+    assert first.total == 45 and first.pages == 3 and first.has_next
+    assert len(first.posts) == 20 and len(last.posts) == 5 and not last.has_next
+    assert not {p.number for p in first.posts} & {p.number for p in last.posts}
+    deep = search("가상 기사", page=MAX_PAGES + 1)
+    assert deep.posts == [] and MESSAGE_TOO_DEEP in deep.message
+
+
+# --- The index follows the posts ------------------------------------------------------------------
+
+
+def test_a_new_post_is_searchable_once_indexed(make_posts):
+    (post,) = make_posts(1, title="청년주거안정특별법 국회 통과")
+    assert found("청년 주거") == []
+    index_post(post)
+    assert found("청년 주거") == [post.number]
+
+
+def test_an_updated_post_is_found_by_its_new_words_only(make_posts):
+    (post,) = make_posts(1, title="태풍 북상")
+    index_post(post)
+    post.title = "지진 발생"
+    post.save()
+    index_post(post)
+    assert found("지진") == [post.number] and found("태풍") == []
+
+
+def test_a_hidden_post_is_never_returned(make_posts):
+    (post,) = make_posts(1, title="숨길 기사 제목")
+    index_post(post)
+    Post.objects.filter(pk=post.pk).update(hidden=True)  # hidden, index not yet told
+    assert found("숨길 기사") == []
+    post.hidden = True
+    index_post(post)
+    assert not SearchEntry.objects.filter(pk=post.pk).exists()
+    post.hidden = False
+    post.save()
+    index_post(post)
+    assert found("숨길 기사") == [post.number]
+
+
+def test_posts_of_a_blocked_outlet_are_not_returned(make_posts, outlet):
+    (post,) = make_posts(1, title="차단 언론사 기사")
+    index_post(post)
+    Outlet.objects.filter(pk=outlet.pk).update(blocked=True)
+    assert found("차단 언론사") == []
+
+
+def test_removed_and_deleted_posts_leave_the_index(make_posts):
+    first, second = make_posts(2, title="지워질 기사")
+    index_post(first)
+    index_post(second)
+    remove_post(first.number)
+    remove_post(first.number)  # twice is fine
+    assert found("지워질 기사") == [second.number]
+    second.delete()
+    assert found("지워질 기사") == [] and SearchEntry.objects.count() == 0
+
+
+def test_reindex_rebuilds_everything_with_progress(make_posts):
+    posts = make_posts(7, title="다시 색인할 기사")
+    Post.objects.filter(pk=posts[0].pk).update(hidden=True)
+    index_post(posts[0])  # stale: indexed while visible
+    seen = []
+    assert reindex(progress=lambda done, total: seen.append((done, total)), batch_size=3) == 6
+    assert seen == [(3, 7), (6, 7), (7, 7)]
+    assert sorted(found("다시 색인")) == sorted(p.number for p in posts[1:])
+    assert SearchEntry.objects.count() == 6
+
+
+def test_backend_matches_the_database():
+    from django.db import connection
+
+    assert get_backend().vendor == connection.vendor

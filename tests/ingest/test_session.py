@@ -141,3 +141,30 @@ def test_a_dead_host_is_reported_as_such_not_as_blocked(allow_loopback):
     feed.refresh_from_db()
     assert feed.status == Feed.Status.ERROR
     assert feed.error.startswith("robots.txt unreachable:") and "connect" in feed.error.lower()
+
+
+def test_a_sitemap_index_is_followed_to_its_newest_sitemap(outlet):
+    index = f"""<?xml version="1.0" encoding="UTF-8"?>
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>{outlet.base}/sitemap-old.xml</loc><lastmod>2026-11-01</lastmod></sitemap>
+<sitemap><loc>{outlet.base}/sitemap-new.xml</loc><lastmod>2026-11-28</lastmod></sitemap>
+</sitemapindex>"""
+    urlset = f"""<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+        xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+<url><loc>{outlet.base}/news/b</loc><news:news><news:publication><news:name>한별일보</news:name>
+<news:language>ko</news:language></news:publication>
+<news:publication_date>2026-11-28T09:00:00+09:00</news:publication_date>
+<news:title>공개 기사</news:title></news:news></url></urlset>"""
+    outlet.routes.update({
+        "/sitemap.xml": (200, {"Content-Type": "application/xml"}, index),
+        "/sitemap-new.xml": (200, {"Content-Type": "application/xml"}, urlset),
+        "/sitemap-old.xml": (200, {"Content-Type": "application/xml"}, urlset.replace("/news/b", "/news/old")),
+        "/news/b": (200, {}, PAGE.format(title="공개 기사")),
+        "/news/old": (200, {}, PAGE.format(title="지난 기사")),
+    })  # fmt: skip
+    result = refresh_feed(add_feed(f"{outlet.base}/sitemap.xml", "한별일보"))
+    assert not result.error
+    titles = set(Post.objects.values_list("title", flat=True))
+    assert "공개 기사" in titles
+    assert "/sitemap-new.xml" in outlet.seen

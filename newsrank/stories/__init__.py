@@ -1,0 +1,1 @@
+"""Stories: the posts of many outlets that report one event, grouped (pure grouping core)."""

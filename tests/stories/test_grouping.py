@@ -1,0 +1,206 @@
+"""Story assignment on fictional headlines (written for this project) and on hand-made features."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from newsrank.stories.features import Features, clean_title, is_flash, lead_of, post_features
+from newsrank.stories.grouping import Grouper, Item, Settings
+
+KST = timezone(timedelta(hours=9))
+T0 = datetime(2031, 5, 12, 9, 0, tzinfo=KST)
+
+
+def item(item_id, title, text="", outlet="a", hours=0.0):
+    return Item(item_id, title, text, outlet, T0 + timedelta(hours=hours))
+
+
+# --- features -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("[속보] 제주 앞바다서 어선 전복", "제주 앞바다서 어선 전복"),
+        ("한빛전자 실적 발표(종합2보)", "한빛전자 실적 발표"),
+        ("【단독】 與 원내대표 사퇴", "여당 원내대표 사퇴"),
+        ("롯데, 삼성 꺾고 연패 탈출 [대구 리뷰]", "롯데, 삼성 꺾고 연패 탈출"),
+        ("[사진]문보경, '넘어간다'", "문보경, '넘어간다'"),
+    ],
+)
+def test_clean_title_drops_tags_and_reads_hanja(title, expected):
+    assert clean_title(title) == expected
+
+
+def test_lead_of_drops_the_dateline_and_keeps_the_first_sentence():
+    text = "[서울=가상통신]홍길동 기자 = 한빛전자가 28일 실적을 발표했다. 둘째 문장은 빠진다."
+    assert lead_of(text) == "한빛전자가 28일 실적을 발표했다."
+
+
+def test_flash_headlines():
+    assert is_flash("[속보] 어선 전복") and is_flash("어선 전복(1보)")
+    assert not is_flash("어선 전복 속보 정리")
+
+
+def test_features_drop_boilerplate_outlet_names_and_dates():
+    features = post_features(
+        "[포토] 한빛전자 신제품 공개",
+        "가상일보 홍길동 기자 = 30일 한빛전자가 신제품을 공개했다.",
+        outlet_name="가상일보",
+    )
+    assert {"한빛전자", "신제품", "공개"} <= features.terms
+    assert not {"포토", "기자", "가상일보", "30일", "30"} & features.terms
+
+
+# --- grouping on fictional headlines --------------------------------------------------------------
+
+EARNINGS = [
+    item(
+        "e1",
+        "한빛전자 2분기 영업이익 3조2000억원…반도체 호조",
+        "한빛전자가 2분기 영업이익이 3조2000억원으로 집계됐다고 밝혔다.",
+        "a",
+        0,
+    ),
+    item(
+        "e2",
+        "반도체 호조에 한빛전자 2분기 영업익 3조2000억원 기록",
+        "한빛전자의 2분기 영업이익이 반도체 호조로 3조2000억원을 기록했다.",
+        "b",
+        1,
+    ),
+    item(
+        "e3",
+        "한빛전자, 2분기 영업이익 3조2000억원…시장 예상 웃돌아",
+        "한빛전자는 2분기 영업이익 3조2000억원을 올려 시장 예상을 웃돌았다.",
+        "c",
+        3,
+    ),
+]
+NOISE = [
+    item(
+        "n1",
+        "서울 낮 최고 35도 폭염 계속",
+        "기상청은 서울의 낮 기온이 35도까지 오르겠다고 밝혔다.",
+        "b",
+        0.5,
+    ),
+    item(
+        "n2",
+        "프로야구 두루미즈, 연장 끝에 5연승",
+        "두루미즈가 연장 승부 끝에 5연승을 달렸다.",
+        "c",
+        2,
+    ),
+    item(
+        "n3", "국립중앙도서관 여름 특별전 개막", "국립중앙도서관이 여름 특별전을 열었다.", "a", 2.5
+    ),
+]
+
+
+def test_same_event_from_three_outlets_is_one_story():
+    grouper = Grouper()
+    stories = {i.id: grouper.add(i) for i in sorted(EARNINGS + NOISE, key=lambda i: i.published_at)}
+    assert stories["e1"] == stories["e2"] == stories["e3"]
+    assert len({stories[i] for i in ("e1", "n1", "n2", "n3")}) == 4
+
+
+def test_story_id_is_stable_as_the_story_grows():
+    grouper = Grouper()
+    first = grouper.add(EARNINGS[0])
+    assert grouper.add(EARNINGS[1]) == first
+    assert grouper.add(EARNINGS[2]) == first
+    assert grouper.story_of("e1") == first and grouper.merges == []
+
+
+def test_adding_a_post_twice_keeps_its_story():
+    grouper = Grouper()
+    story = grouper.add(EARNINGS[0])
+    assert grouper.add(EARNINGS[0]) == story
+    assert len(grouper.stories[story].members) == 1
+
+
+def test_one_politicians_statements_on_two_days_are_two_stories():
+    grouper = Grouper()
+    monday = grouper.add(
+        item(
+            "p1",
+            "김도윤 의원 “부동산 세제 전면 개편해야”",
+            "김도윤 의원이 부동산 보유세 체계를 전면 개편해야 한다고 주장했다.",
+            "a",
+        )
+    )
+    tuesday = grouper.add(
+        item(
+            "p2",
+            "김도윤 의원 “청년 일자리 예산 늘려야”",
+            "김도윤 의원이 내년 청년 일자리 예산을 늘려야 한다고 말했다.",
+            "b",
+            26,
+        )
+    )
+    assert monday != tuesday
+
+
+def test_a_flash_and_its_full_report_are_one_story():
+    grouper = Grouper()
+    flash = grouper.add(item("f1", "[속보] 제주 앞바다서 어선 전복…선원 3명 실종", "", "a"))
+    report = grouper.add(
+        item(
+            "f2",
+            "제주 앞바다 어선 전복으로 선원 3명 실종…해경 야간 수색",
+            "가상통신 홍길동 기자 = 12일 제주 서귀포 앞바다에서 어선이 전복돼 선원 3명이 실종됐다.",
+            "a",
+            0.5,
+        )
+    )
+    assert flash == report
+
+
+def test_posts_five_days_apart_are_two_stories():
+    grouper = Grouper()
+    first = grouper.add(EARNINGS[0])
+    same_words = item("late", EARNINGS[0].title, EARNINGS[0].text, "b", hours=5 * 24)
+    assert grouper.add(same_words) != first
+
+
+# --- merging, on hand-made features ---------------------------------------------------------------
+
+
+def _features(terms: str) -> Features:
+    return Features(title=frozenset(terms.split()), lead=frozenset(), flash=False)
+
+
+FEATURES = {
+    "x1": _features("알파 브라보 찰리 델타"),
+    "x2": _features("알파 브라보 찰리 델타 에코"),
+    "y1": _features("폭스 골프 호텔 인디아"),
+    "y2": _features("폭스 골프 호텔 인디아 줄리엣"),
+    "bridge": _features("알파 브라보 찰리 델타 폭스 골프 호텔 인디아"),
+    "other1": _features("킬로 리마"),
+    "other2": _features("마이크 노벰버"),
+}
+
+
+def test_a_bridging_post_merges_two_stories_into_the_older_one():
+    grouper = Grouper(Settings(half_life=None), features=lambda post: FEATURES[post.id])
+    ids = {}
+    for hours, name in enumerate(["other1", "x1", "other2", "y1", "x2", "y2"]):
+        ids[name] = grouper.add(item(name, name, outlet=name, hours=hours))
+    assert ids["x1"] == ids["x2"] and ids["y1"] == ids["y2"] and ids["x1"] != ids["y1"]
+
+    merged = grouper.add(item("bridge", "bridge", outlet="z", hours=7))
+
+    assert merged == ids["x1"]  # the older story's id survives
+    assert grouper.merges == [(ids["x1"], ids["y1"])]
+    assert {grouper.story_of(name) for name in ("x1", "x2", "y1", "y2", "bridge")} == {merged}
+    assert grouper.story_of("other1") != merged
+
+
+def test_no_merge_beyond_the_maximum_span():
+    settings = Settings(half_life=None, window=timedelta(days=10), max_span=timedelta(hours=72))
+    grouper = Grouper(settings, features=lambda post: FEATURES[post.id])
+    x = grouper.add(item("x1", "x1", outlet="p", hours=0))
+    y = grouper.add(item("y1", "y1", outlet="q", hours=60))
+    assert grouper.add(item("bridge", "bridge", outlet="z", hours=80)) == y != x
+    assert grouper.merges == []

@@ -17,10 +17,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import lxml.etree
-from django.conf import settings
 
 from newsrank.ingest.charset import detect_charset
 from newsrank.ingest.feeds import (
@@ -33,7 +32,7 @@ from newsrank.ingest.feeds import (
     parse_datetime,
     parse_feed,
 )
-from newsrank.ingest.fetcher import FetchError, HTTPStatus, fetch_page
+from newsrank.ingest.fetcher import FetchError, HTTPStatus
 from newsrank.ingest.pipeline import FEED_ACCEPT
 from newsrank.ingest.session import BlockedByRobots, CrawlSession, open_session
 from newsrank.ingest.urls import canonical_url
@@ -95,8 +94,8 @@ def _check(
             report["status"] = error.status_code
             problems.append(f"HTTP error: {error.reason}")
             return
-        except BlockedByRobots:
-            problems.append(_robots_reason(source, session))
+        except BlockedByRobots as error:
+            problems.append(error.reason)
             return
         except FetchError as error:
             problems.append(f"unreachable: {error.reason}")
@@ -153,31 +152,6 @@ def _check(
 
 def _is_url(source: str) -> bool:
     return source.lower().startswith(("http://", "https://"))
-
-
-def _robots_reason(url: str, session: CrawlSession) -> str:
-    """Why robots.txt stops the crawler: a rule, or a robots.txt that cannot be read.
-
-    RFC 9309 §2.3.1.4: an unreachable robots.txt (no answer, 429, 5xx) means "disallow all" for
-    now, so a dead host shows as "blocked"; fetching robots.txt again names the real cause.
-    """
-    robots_url = urljoin(url, "/robots.txt")
-    try:
-        fetch_page(
-            robots_url,
-            client=session.client,
-            allow_networks=settings.NEWSRANK_ALLOW_PRIVATE_HOSTS,
-            accept="text/plain",
-            max_bytes=1_000_000,
-        )
-    except HTTPStatus as error:
-        return f"robots.txt unreadable ({error.reason}); the crawler waits until it is"
-    except FetchError as error:
-        return f"unreachable: {error.reason}"
-    return "blocked by robots.txt: its rules disallow this URL for newsrank"
-
-
-# --- charset ----------------------------------------------------------------------------------
 
 
 def feed_encoding(content: bytes, content_type: str | None = None) -> str:

@@ -68,6 +68,8 @@ class CrawlSession:
                     max_bytes=1_000_000,
                 )
         except HTTPStatus as error:
+            if error.status_code == 429 or error.status_code >= 500:
+                self._unreachable[_origin(url)] = error.reason
             return error.status_code, b""
         except TooManyRedirects:
             return 301, b""

@@ -120,7 +120,7 @@ def main() -> int:
     print(f"| {'-' * 44} | ----- | ----- | ----- | ----- | ----- | ----- |")
     for name, p, r, f1, b3f1 in BASELINES:
         print(f"| {name:<44} | {_fmt(p)} | {r:.3f} | {f1:.3f} |   –   |   –   | {b3f1:.3f} |")
-    chosen = f"newsrank (threshold {settings.threshold}, merge {settings.merge_threshold})"
+    chosen = f"newsrank ({settings.link} link, threshold {settings.threshold})"
     print(row(chosen, pairwise(predicted, gold), bcubed(predicted, gold)))
     print(
         f"\n{len(items) / elapsed:.0f} items/s ({elapsed * 1000 / len(items):.2f} ms/item incl. "
@@ -129,14 +129,17 @@ def main() -> int:
 
     # The tradeoff: the same grouping at other thresholds (features computed once).
     cache = {item.id: grouper.posts[item.id].features for item in items}
-    print("\nTradeoff (threshold / merge threshold):\n")
+    print("\nTradeoff (link / threshold / merge threshold):\n")
     print(f"| {'settings':<44} | pw P  | pw R  | pw F1 | B³ P  | B³ R  | B³ F1 |")
     print(f"| {'-' * 44} | ----- | ----- | ----- | ----- | ----- | ----- |")
-    for threshold in (0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60):
-        variant = replace(settings, threshold=threshold, merge_threshold=threshold + 0.15)
-        result = replay(items, variant, features=lambda item: cache[item.id]).assignments()
-        name = f"threshold {threshold:.2f}, merge {threshold + 0.15:.2f}"
-        print(row(name, pairwise(result, gold), bcubed(result, gold)))
+    for link in ("single", "average"):
+        for threshold in (0.25, 0.30, 0.35, 0.40):
+            variant = replace(
+                settings, link=link, threshold=threshold, merge_threshold=threshold + 0.15
+            )
+            result = replay(items, variant, features=lambda item: cache[item.id]).assignments()
+            name = f"{link} link, threshold {threshold:.2f}, merge {threshold + 0.15:.2f}"
+            print(row(name, pairwise(result, gold), bcubed(result, gold)))
 
     if args.errors:
         show_errors(items, gold, predicted)

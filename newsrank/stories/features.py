@@ -24,7 +24,68 @@ LEAD_CHARS = 160  # about the first sentence of a Korean news lead
 # Words that say who wrote or how a post is packaged, not what happened. Outlet names are dropped as
 # whole terms; an item's own outlet name (given by the caller) is dropped too.
 BOILERPLATE = frozenset(
-    ["기자", "특파원", "인턴", "사진", "속보", "단독", "종합", "포토", "영상", "뉴스", "보도", "기사", "취재", "제공", "출처", "뉴시스", "연합뉴스", "연합", "뉴스1", "조선일보", "조선", "중앙일보", "동아일보", "동아", "한겨레", "경향신문", "경향", "서울신문", "세계일보", "국민일보", "한국일보", "노컷뉴스", "노컷", "시사저널", "시사인", "여성신문", "프레시안", "osen", "스포츠조선", "스포츠조선닷컴", "오전", "오후", "이날", "오늘", "어제", "내일", "지난", "당시", "현재", "최근", "관련", "이번"]
+    [
+        "기자",
+        "특파원",
+        "인턴",
+        "사진",
+        "속보",
+        "단독",
+        "종합",
+        "포토",
+        "영상",
+        "뉴스",
+        "보도",
+        "기사",
+        "취재",
+        "제공",
+        "출처",
+        "뉴시스",
+        "연합뉴스",
+        "연합",
+        "뉴스1",
+        "조선일보",
+        "조선",
+        "중앙일보",
+        "동아일보",
+        "동아",
+        "한겨레",
+        "경향신문",
+        "경향",
+        "서울신문",
+        "세계일보",
+        "국민일보",
+        "한국일보",
+        "노컷뉴스",
+        "노컷",
+        "시사저널",
+        "시사인",
+        "여성신문",
+        "프레시안",
+        "osen",
+        "vs",
+        "월요일",
+        "화요일",
+        "수요일",
+        "목요일",
+        "금요일",
+        "토요일",
+        "일요일",
+        "스포츠조선",
+        "스포츠조선닷컴",
+        "오전",
+        "오후",
+        "이날",
+        "오늘",
+        "어제",
+        "내일",
+        "지난",
+        "당시",
+        "현재",
+        "최근",
+        "관련",
+        "이번",
+    ]
 )
 
 # A bracket tag at the start or end of a title, or a parenthesised packaging note anywhere:
@@ -40,9 +101,17 @@ _FLASH = re.compile(r"[\[【(<]\s*(?:속보|1보)\s*[\]】)>]")
 _DATELINE = re.compile(
     r"^\s*(?:[\[(【][^\])】]{0,40}[\])】]\s*)?(?:[가-힣]{2,4}(?:\s*인턴)?\s*(?:기자|특파원)\s*=\s*)?"
 )
+_BULLET = re.compile(r"\s*[▲■◆●◇]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[가-힣\"“‘'])")
 
 
+# A calendar date ("2022년 8월 1일", "7월 30일", "2022년 07월 31일") says when, not what happened:
+# recurring features (horoscopes, TV listings, box scores) share nothing else.
+_DATE = re.compile(r"(?:(?:19|20)\d\d\s*년\s*)?\d{1,2}\s*월\s*\d{1,2}\s*일")
+# An opinion piece (editorial, column, contribution, cartoon) is a story of its own.
+_OPINION = re.compile(
+    r"[\[【<〈][^\]】>〉]{0,20}(?:사설|칼럼|기고|시론|논단|시평|만평|수첩)[^\]】>〉]{0,20}[\]】>〉]"
+)
 _COUNTED = re.compile(r"(\d[\d.]*)[가-힣]")
 # "30일" dates the news of a day, not an event: every lead of a day has it.
 _DAY_OF_MONTH = re.compile(r"(?:[1-9]|[12]\d|3[01])일")
@@ -55,6 +124,7 @@ class Features:
     title: frozenset[str]
     lead: frozenset[str]
     flash: bool  # a [속보]/(1보) flash, whose full report the same outlet files minutes later
+    opinion: bool = False  # an editorial or column: never grouped with other outlets' posts
 
     @property
     def terms(self) -> frozenset[str]:
@@ -70,9 +140,14 @@ def clean_title(title: str) -> str:
     return " ".join(title.split())
 
 
-def lead_of(text: str, limit: int = LEAD_CHARS) -> str:
-    """The first sentence or so of a feed text, without its dateline."""
+def lead_of(text: str, limit: int = LEAD_CHARS, title: str = "") -> str:
+    """The first sentence or so of a feed text, without its dateline, a repeat of the title, or a
+    bulleted list (▲ related links, ◇ personnel lists) after it."""
     text = normalize_hanja(normalize(text or ""))
+    title = normalize_hanja(normalize(title)).strip()
+    text = next((piece for piece in _BULLET.split(text) if piece.strip()), "").strip()
+    if title and text.startswith(title):
+        text = text[len(title) :]
     text = _DATELINE.sub("", text, count=1)
     first = _SENTENCE_END.split(text, maxsplit=1)[0]
     return first[:limit]
@@ -83,13 +158,27 @@ def is_flash(title: str) -> bool:
     return bool(_FLASH.search(title))
 
 
+def is_opinion(title: str) -> bool:
+    """True for an editorial, column, contribution or cartoon by its title tag ([사설], [정동칼럼])."""
+    return bool(_OPINION.search(title))
+
+
 def _terms(text: str, drop: frozenset[str]) -> frozenset[str]:
+    text = _DATE.sub(" ", text)
     if not text.strip():
         return frozenset()
     terms = {term for term in analyze(text).terms if term not in drop}
     # A counted number stands for its bare number (7연패 covers 7), so one fact is not counted twice.
     counted = {match.group(1) for term in terms if (match := _COUNTED.match(term))}
-    return frozenset(term for term in terms if _is_content(term) and term not in counted)
+    terms = {term for term in terms if _is_content(term) and term not in counted}
+    # A compound whose parts are terms too (직무대행 beside 직무, 대행) would count one concept
+    # three times; its parts stay, as they also match other compounds (다중채무자, 다중채무액). A
+    # word with only one longer part (강훈식 beside 강훈, Kiwi splitting a name) keeps both.
+    return frozenset(term for term in terms if _parts_in(term, terms) < 2)
+
+
+def _parts_in(term: str, terms: set[str]) -> int:
+    return sum(1 for other in terms if other != term and len(other) > 1 and other in term)
 
 
 def _is_content(term: str) -> bool:
@@ -104,6 +193,7 @@ def post_features(title: str, text: str = "", outlet_name: str = "") -> Features
     drop = BOILERPLATE | {term.lower() for term in outlet_name.split()}
     return Features(
         title=_terms(clean_title(title), drop),
-        lead=_terms(lead_of(text), drop),
+        lead=_terms(lead_of(text, title=title), drop),
         flash=is_flash(title),
+        opinion=is_opinion(title),
     )

@@ -8,7 +8,11 @@ comes from the stream itself (`TermIndex.df`), so a day's common words (날씨, 
 the names and numbers of one event weigh much. A post by the same outlet counts `same_outlet` as
 much, except a [속보] flash and its report: one outlet rarely files one event twice.
 
-The post joins the story of its best match when the score reaches `threshold` (single link), else
+A post's score for a story is its mean similarity to the story's members (average link): a story
+grows by posts that resemble it as a whole, not by a chain from an event to the reactions, profiles
+and follow-ups that each resemble one member (single link, `link="single"`, cost precision on DEV).
+Fewer than `min_shared` shared terms score 0, and an opinion piece matches nothing (bar its own
+outlet's republication). The post joins the best story whose score reaches `threshold`, else
 starts a story. A story keeps its id as it grows and never spans more than `max_span`. When the post
 also matches a second story with at least `merge_threshold`, the two are merged: the older id
 survives and `Grouper.merges` records (survivor, absorbed).
@@ -58,6 +62,11 @@ class Settings:
     prior_documents: int = 100
     probe_terms: int = 12  # how many of a post's rarest terms retrieve candidates
     max_postings: int = 400  # a term on more recent posts than this retrieves nothing
+    # "average": a post's score for a story is its mean similarity to the story's members, so a
+    # story does not chain from an event to reactions and profiles that each resemble one member
+    # (single link, "single", the former rule: the best member alone).
+    link: str = "average"
+    min_shared: int = 2  # fewer shared terms than this are no evidence of one event
 
 
 class TermIndex:
@@ -182,7 +191,8 @@ class Grouper:
     def _candidates(self, item: Item, features: Features) -> Iterator[_Post]:
         s = self.settings
         since = item.published_at - s.window
-        probes = sorted(features.terms, key=self.idf, reverse=True)[: s.probe_terms]
+        # Rarest first; ties by the term itself, so that grouping does not depend on set order.
+        probes = sorted(features.terms, key=lambda t: (-self.idf(t), t))[: s.probe_terms]
         seen = {item.id}
         for term in probes:
             ids = self.index.recent(term, since)
@@ -195,11 +205,21 @@ class Grouper:
 
     def _story_scores(self, item: Item, features: Features) -> dict[int, float]:
         weights = self._weights(features)
-        scores: dict[int, float] = {}
-        for post in self._candidates(item, features):
-            score = self.similarity(item, features, weights, post)
-            if score > scores.get(post.story, 0.0):
-                scores[post.story] = score
+        if self.settings.link == "single":
+            scores: dict[int, float] = {}
+            for post in self._candidates(item, features):
+                score = self.similarity(item, features, weights, post)
+                if score > scores.get(post.story, 0.0):
+                    scores[post.story] = score
+            return scores
+        stories = {post.story for post in self._candidates(item, features)}
+        scores = {}
+        for story_id in stories:
+            members = self.stories[story_id].members
+            total = sum(
+                self.similarity(item, features, weights, self.posts[member]) for member in members
+            )
+            scores[story_id] = total / len(members)
         return scores
 
     def _weights(self, features: Features) -> dict[str, float]:
@@ -212,7 +232,14 @@ class Grouper:
         self, item: Item, features: Features, weights: dict[str, float], other: _Post
     ) -> float:
         """How strongly `item` and an earlier post report the same event, 0..1."""
+        if (features.opinion or other.features.opinion) and not (
+            features.opinion and other.features.opinion and item.outlet == other.item.outlet
+        ):
+            return 0.0  # opinion is a story of its own, bar one outlet republishing a piece
         other_weights = self._weights(other.features)
+        s = self.settings
+        if len(weights.keys() & other_weights.keys()) < s.min_shared:
+            return 0.0  # one shared word is no evidence of one event
         score = max(
             _cosine(weights, other_weights),
             _cosine(
@@ -220,7 +247,6 @@ class Grouper:
                 {t: other_weights[t] for t in other.features.title},
             ),
         )
-        s = self.settings
         if other.item.outlet == item.outlet and not (features.flash or other.features.flash):
             score *= s.same_outlet
         if s.half_life:

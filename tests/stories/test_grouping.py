@@ -4,7 +4,14 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from newsrank.stories.features import Features, clean_title, is_flash, lead_of, post_features
+from newsrank.stories.features import (
+    Features,
+    clean_title,
+    is_flash,
+    is_opinion,
+    lead_of,
+    post_features,
+)
 from newsrank.stories.grouping import Grouper, Item, Settings
 
 KST = timezone(timedelta(hours=9))
@@ -48,8 +55,33 @@ def test_features_drop_boilerplate_outlet_names_and_dates():
         "가상일보 홍길동 기자 = 30일 한빛전자가 신제품을 공개했다.",
         outlet_name="가상일보",
     )
-    assert {"한빛전자", "신제품", "공개"} <= features.terms
+    assert {"한빛", "전자", "신제품", "공개"} <= features.terms
     assert not {"포토", "기자", "가상일보", "30일", "30"} & features.terms
+
+
+def test_a_compound_counts_once_through_its_parts():
+    features = post_features("한빛전자 직무대행 사퇴")
+    assert {"한빛", "전자", "직무", "대행", "사퇴"} <= features.title
+    assert not {"한빛전자", "직무대행"} & features.title
+
+
+def test_calendar_dates_and_weekdays_are_no_terms():
+    features = post_features(
+        "[오늘의 운세]2031년 5월 12일 월요일", "5월 12일 월요일, 아침 운세입니다."
+    )
+    assert not {"2031년", "2031", "5월", "12일", "월요일"} & features.terms
+
+
+def test_lead_drops_a_repeated_title_and_a_bulleted_list():
+    title = "[가상리그 기록실] 두루미즈 vs 참새즈"
+    text = f"{title} ▲ 배우 홍길동, 눈부신 화보 ▲ 가수 김철수 신곡 공개"
+    assert lead_of(text, title=title) == ""
+    assert lead_of("◇국장급 ▲기획관 홍길동") == "국장급"
+
+
+def test_opinion_tags():
+    assert is_opinion("[사설] 감사원장의 황당한 발언") and is_opinion("[정동칼럼] 기다렸다")
+    assert is_opinion("[홍길동 칼럼] 여름") and not is_opinion("[대구 리뷰] 롯데 7연패 탈출")
 
 
 # --- grouping on fictional headlines --------------------------------------------------------------
@@ -164,6 +196,29 @@ def test_posts_five_days_apart_are_two_stories():
     assert grouper.add(same_words) != first
 
 
+def test_an_editorial_is_a_story_of_its_own():
+    grouper = Grouper()
+    report = grouper.add(EARNINGS[0])
+    editorial = item("ed", "[사설] 한빛전자 2분기 영업이익 3조2000억원의 의미", "", "b", 2)
+    assert grouper.add(editorial) != report
+
+
+def test_a_reaction_resembling_one_member_does_not_join_the_story():
+    # Average link: the reaction shares the person with the second report only, not the story.
+    grouper = Grouper(Settings(half_life=None), features=lambda post: FEATURES[post.id])
+    ids = {}
+    for hours, name in enumerate(["x1", "x2", "reaction"]):
+        ids[name] = grouper.add(item(name, name, outlet=name, hours=hours))
+    assert ids["x1"] == ids["x2"] != ids["reaction"]
+
+
+def test_one_shared_word_is_not_enough():
+    grouper = Grouper(Settings(half_life=None), features=lambda post: FEATURES[post.id])
+    assert grouper.add(item("solo1", "solo1", outlet="p")) != grouper.add(
+        item("solo2", "solo2", outlet="q", hours=1)
+    )
+
+
 # --- merging, on hand-made features ---------------------------------------------------------------
 
 
@@ -179,6 +234,9 @@ FEATURES = {
     "bridge": _features("알파 브라보 찰리 델타 폭스 골프 호텔 인디아"),
     "other1": _features("킬로 리마"),
     "other2": _features("마이크 노벰버"),
+    "reaction": _features("알파 에코 오스카 파파"),
+    "solo1": _features("퀘벡"),
+    "solo2": _features("퀘벡 로미오 시에라"),
 }
 
 

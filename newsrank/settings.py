@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "newsrank.sources",
     "newsrank.board",
     "newsrank.search",
+    "newsrank.stories",
 ]
 
 MIDDLEWARE = [

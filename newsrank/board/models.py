@@ -52,6 +52,11 @@ class Post(models.Model):
     # Set when the post is stored, changed or hidden; the crawler's indexer clears it once the
     # search index has caught up, so a crash between the two loses nothing.
     search_pending = models.BooleanField(default=True)
+    story = models.ForeignKey(
+        "stories.Story", null=True, blank=True, on_delete=models.SET_NULL, related_name="posts"
+    )
+    story_pending = models.BooleanField(default=True)  # cleared once grouping has placed it
+    summary = models.JSONField("요약", default=list, blank=True)  # up to three sentences
 
     objects = PostQuerySet.as_manager()
 
@@ -67,6 +72,10 @@ class Post(models.Model):
                 condition=models.Q(search_pending=True),
                 name="post_search_pending",
             ),
+            models.Index(
+                fields=["number"], condition=models.Q(story_pending=True), name="post_story_pending"
+            ),
+            models.Index(fields=["story", "-number"], name="post_story"),
         ]
 
     def __str__(self) -> str:

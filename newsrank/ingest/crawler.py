@@ -28,6 +28,7 @@ from newsrank.ingest.pipeline import refresh_feeds
 from newsrank.ingest.session import open_session
 from newsrank.search.backends import index_pending
 from newsrank.sources.models import Feed
+from newsrank.stories.assign import StoryAssigner
 
 log = logging.getLogger(__name__)
 
@@ -80,20 +81,27 @@ def crawl_due(stop: threading.Event | None = None, owner: str | None = None) -> 
                     lease_expires_at=None,
                 )
             count += len(batch)
-            index_pending_posts(stop)
-    index_pending_posts(stop)  # also what the admin changed while no feed was due
+            follow_posts(stop)
+    follow_posts(stop)  # also what the admin changed while no feed was due
     return count
 
 
-def index_pending_posts(stop: threading.Event | None = None) -> int:
-    """Bring the search index up to date with the posts; returns how many were indexed."""
-    total = 0
-    while not (stop is not None and stop.is_set()):
-        done = index_pending()
-        total += done
-        if not done:
-            break
-    return total
+def follow_posts(stop: threading.Event | None = None) -> None:
+    """Bring the search index and the stories up to date with the posts."""
+    for step in (index_pending, _assigner().assign_pending):
+        while not (stop is not None and stop.is_set()) and step():
+            pass
+
+
+_ASSIGNER: StoryAssigner | None = None
+
+
+def _assigner() -> StoryAssigner:
+    """This process's story assigner (its grouping state is kept between rounds)."""
+    global _ASSIGNER
+    if _ASSIGNER is None:
+        _ASSIGNER = StoryAssigner()
+    return _ASSIGNER
 
 
 def run_crawler(stop: threading.Event) -> None:

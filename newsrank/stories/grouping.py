@@ -129,6 +129,7 @@ class Grouper:
         *,
         index: TermIndex | None = None,
         features: Callable[[Item], Features] | None = None,
+        new_story_id: Callable[[], int] | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self.index = index or TermIndex()
@@ -139,14 +140,15 @@ class Grouper:
         self.stories: dict[int, Story] = {}
         self.merges: list[tuple[int, int]] = []  # (surviving story, absorbed story)
         self._next_story = 1
+        self._new_story_id = new_story_id  # e.g. a database row's id; else 1, 2, 3 …
 
     # --- public -------------------------------------------------------------------------------
 
-    def add(self, item: Item) -> int:
-        """Assign `item` to a story (existing or new) and return its id."""
+    def add(self, item: Item, features: Features | None = None) -> int:
+        """Assign `item` (with its features, if already known) to a story and return its id."""
         if item.id in self.posts:
             return self.story_of(item.id)
-        features = self._features(item)
+        features = features or self._features(item)
         self.index.add(item.id, features.terms, item.published_at)
         scores = self._story_scores(item, features)
         s = self.settings
@@ -172,6 +174,24 @@ class Grouper:
         story.last = max(filter(None, (story.last, item.published_at)))
         self.posts[item.id] = _Post(item, features, story.id)
         return story.id
+
+    def restore(self, item: Item, features: Features, story_id: int) -> None:
+        """Put back a post whose story was decided before (e.g. by an earlier crawler run)."""
+        if item.id in self.posts:
+            return
+        self.index.add(item.id, features.terms, item.published_at)
+        story = self.stories.setdefault(story_id, Story(story_id))
+        story.members.append(item.id)
+        story.first = min(filter(None, (story.first, item.published_at)))
+        story.last = max(filter(None, (story.last, item.published_at)))
+        self.posts[item.id] = _Post(item, features, story_id)
+        self._next_story = max(self._next_story, story_id + 1)
+
+    def members(self, story_id: int) -> list[tuple[Item, Features]]:
+        """The items of a story, with their features."""
+        return [
+            (self.posts[i].item, self.posts[i].features) for i in self.stories[story_id].members
+        ]
 
     def story_of(self, item_id: str) -> int:
         return self.posts[item_id].story
@@ -257,8 +277,11 @@ class Grouper:
     # --- stories ------------------------------------------------------------------------------
 
     def _new_story(self) -> Story:
-        story = Story(self._next_story)
-        self._next_story += 1
+        if self._new_story_id is not None:
+            story = Story(self._new_story_id())
+        else:
+            story = Story(self._next_story)
+            self._next_story += 1
         self.stories[story.id] = story
         return story
 

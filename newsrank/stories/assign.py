@@ -1,0 +1,170 @@
+"""Placing new posts into stories: the crawler's side of `grouping.Grouper`, kept in the database.
+
+A crawler keeps one Grouper in memory, warmed from the stored features of the recent posts (no
+Kiwi needed), and places each post whose `story_pending` flag is set, oldest first. Several
+crawlers on PostgreSQL take turns through an advisory lock; a crawler that finds posts placed by
+another since its last turn warms its Grouper again, so all of them follow one history.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from contextlib import contextmanager
+from datetime import timedelta
+
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from newsrank.board.models import Post
+from newsrank.stories import rank
+from newsrank.stories.features import Features, post_features
+from newsrank.stories.grouping import Grouper, Item
+from newsrank.stories.models import PostFeatures, Story
+from newsrank.stories.summary import summarize
+
+log = logging.getLogger(__name__)
+
+WARM = timedelta(hours=72)  # the grouping's max story span: older posts can no longer be joined
+LOCK_KEY = 0x6E657773  # "news": the PostgreSQL advisory lock of story assignment
+BATCH = 200
+
+
+class StoryAssigner:
+    """Places pending posts into stories; one per crawler process."""
+
+    def __init__(self) -> None:
+        self.grouper: Grouper | None = None
+        self.last_seen = 0  # the highest post number this grouper has placed or restored
+
+    def assign_pending(self, limit: int = BATCH) -> int:
+        """Place up to `limit` pending posts, oldest first; returns how many were placed."""
+        with _assignment_lock():
+            newest_placed = (
+                Post.objects.filter(story_pending=False).aggregate(n=Max("number"))["n"] or 0
+            )
+            if self.grouper is None or newest_placed != self.last_seen:
+                # First use, or another crawler placed posts since our last turn.
+                self._warm()
+            posts = list(
+                Post.objects.filter(story_pending=True)
+                .select_related("outlet")
+                .order_by("number")[:limit]
+            )
+            for post in posts:
+                self._place(post)
+            return len(posts)
+
+    def _warm(self) -> None:
+        """A Grouper holding the stories of the last WARM hours, as the database has them."""
+        self.grouper = Grouper(new_story_id=_new_story_id)
+        since = timezone.now() - WARM
+        rows = (
+            PostFeatures.objects.filter(post__story__isnull=False, post__created_at__gte=since)
+            .select_related("post", "post__outlet")
+            .order_by("post__number")
+        )
+        for row in rows.iterator(chunk_size=2000):
+            post = row.post
+            features = Features(
+                frozenset(row.title_terms), frozenset(row.lead_terms), row.flash, row.opinion
+            )
+            self.grouper.restore(_item(post), features, post.story_id)
+            self.last_seen = max(self.last_seen, post.number)
+        self.last_seen = max(
+            self.last_seen,
+            Post.objects.filter(story_pending=False).aggregate(n=Max("number"))["n"] or 0,
+        )
+
+    def _place(self, post: Post) -> None:
+        features = post_features(post.title, _lead(post), post.outlet.name)
+        merges_before = len(self.grouper.merges)
+        story_id = self.grouper.add(_item(post), features=features)
+        summary = summarize(post.title, post.paragraphs, section=post.section)
+        with transaction.atomic():
+            PostFeatures.objects.update_or_create(
+                post=post,
+                defaults={
+                    "title_terms": sorted(features.title),
+                    "lead_terms": sorted(features.lead),
+                    "flash": features.flash,
+                    "opinion": features.opinion,
+                },
+            )
+            Post.objects.filter(number=post.number).update(
+                story_id=story_id, story_pending=False, summary=summary
+            )
+            for survivor, absorbed in self.grouper.merges[merges_before:]:
+                Post.objects.filter(story_id=absorbed).update(story_id=survivor)
+                Story.objects.filter(pk=absorbed).update(merged_into=survivor, posts_count=0)
+                log.info("story %s merged into %s", absorbed, survivor)
+            refresh_story(story_id, self.grouper)
+        self.last_seen = max(self.last_seen, post.number)
+
+
+def refresh_story(story_id: int, grouper: Grouper) -> None:
+    """Recount a story's posts and outlets, choose its headline and update its rank key."""
+    posts = list(Post.objects.filter(story_id=story_id).values("number", "outlet_id", "title",
+                                                               "published_at", "created_at"))  # fmt: skip
+    if not posts:
+        return
+    times = [p["published_at"] or p["created_at"] for p in posts]
+    outlets = len({p["outlet_id"] for p in posts})
+    story = Story.objects.get(pk=story_id)
+    story.posts_count, story.outlets_count = len(posts), outlets
+    story.first_at, story.newest_at = min(times), max(times)
+    story.headline = _headline(story_id, grouper) or posts[0]["title"]
+    story.rank_key = rank.rank_key(outlets, len(posts), story.newest_at, story.readers)
+    story.save()
+
+
+def _headline(story_id: int, grouper: Grouper) -> str:
+    """The most representative title: the non-flash title sharing the most terms with the rest."""
+    members = grouper.members(story_id) if story_id in grouper.stories else []
+    if not members:
+        return ""
+    counts = Counter(term for _, features in members for term in features.title)
+
+    def score(member) -> tuple:
+        item, features = member
+        shared = sum(counts[t] - 1 for t in features.title) / (1 + len(features.title)) ** 0.5
+        return (not features.flash, shared, -len(item.title))
+
+    return max(members, key=score)[0].title
+
+
+def _new_story_id() -> int:
+    now = timezone.now()
+    return Story.objects.create(headline="", first_at=now, newest_at=now).pk
+
+
+def _item(post: Post) -> Item:
+    return Item(
+        id=str(post.number),
+        title=post.title,
+        text=_lead(post),
+        outlet=str(post.outlet_id),
+        published_at=post.published_at or post.created_at,
+        outlet_name=post.outlet.name,
+    )
+
+
+def _lead(post: Post) -> str:
+    paragraphs = post.paragraphs
+    return paragraphs[0] if paragraphs else ""
+
+
+@contextmanager
+def _assignment_lock():
+    """One assigner at a time across crawler processes (PostgreSQL); SQLite runs one crawler."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])

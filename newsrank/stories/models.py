@@ -1,0 +1,50 @@
+"""Stories: the posts of many outlets that report one event, and what grouping keeps per post."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+
+
+class StoryQuerySet(models.QuerySet):
+    def live(self):
+        """Stories that hold posts (a story merged into another holds none)."""
+        return self.filter(merged_into__isnull=True, posts_count__gt=0)
+
+
+class Story(models.Model):
+    headline = models.CharField("대표 제목", max_length=500)
+    first_at = models.DateTimeField("첫 기사")
+    newest_at = models.DateTimeField("최근 기사", db_index=True)
+    posts_count = models.PositiveIntegerField("기사 수", default=0)
+    outlets_count = models.PositiveIntegerField("언론사 수", default=0)
+    readers = models.PositiveIntegerField("독자 수", default=0)
+    # rank.rank_key: orders stories as the ranking score does at any moment, so it can be indexed.
+    rank_key = models.FloatField(default=0, db_index=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = StoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "이슈"
+
+    def __str__(self) -> str:
+        return self.headline
+
+    def get_absolute_url(self) -> str:
+        return reverse("stories:story", args=[self.pk])
+
+
+class PostFeatures(models.Model):
+    """A post's grouping terms, kept so a crawler can rebuild its grouping state without Kiwi."""
+
+    post = models.OneToOneField(
+        "board.Post", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    title_terms = models.JSONField(default=list)
+    lead_terms = models.JSONField(default=list)
+    flash = models.BooleanField(default=False)
+    opinion = models.BooleanField(default=False)

@@ -1,0 +1,77 @@
+"""Stories over a crawl of the sample outlets, in the database."""
+
+from collections import defaultdict
+from itertools import combinations
+
+import pytest
+
+from newsrank.board.models import Post
+from newsrank.ingest.crawler import crawl_due
+from newsrank.sources.services import add_feed
+from newsrank.stories.models import Story
+
+pytestmark = pytest.mark.django_db
+
+
+def crawl(sample_outlets) -> dict[str, str | None]:
+    """Crawl the sample outlets; returns each article URL's labelled event."""
+    for feed in sample_outlets.feeds():
+        add_feed(feed.url, feed.outlet, feed.section)
+    crawl_due()
+    return {a.url: a.event for a in sample_outlets.articles()}
+
+
+def pairs(groups: dict) -> set[tuple[str, str]]:
+    return {tuple(sorted(pair)) for urls in groups.values() for pair in combinations(urls, 2)}
+
+
+def test_every_post_gets_a_story_and_events_are_grouped(sample_outlets, allow_loopback):
+    events = crawl(sample_outlets)
+    assert not Post.objects.filter(story_pending=True).exists()
+    assert not Post.objects.filter(story__isnull=True).exists()
+    by_story, by_event = defaultdict(list), defaultdict(list)
+    for url, story in Post.objects.values_list("url", "story_id"):
+        by_story[story].append(url)
+        if events[url]:
+            by_event[events[url]].append(url)
+    predicted, truth = pairs(by_story), pairs(by_event)
+    precision = len(predicted & truth) / max(len(predicted), 1)
+    recall = len(predicted & truth) / len(truth)
+    print(f"sample outlets: pairwise precision {precision:.2f}, recall {recall:.2f}")
+    assert precision >= 0.8 and recall >= 0.5
+
+
+def test_a_story_keeps_its_id_and_counts_as_it_grows(sample_outlets, allow_loopback, clock):
+    crawl(sample_outlets)
+    before = {s.pk: s.posts_count for s in Story.objects.live()}
+    clock.advance(minutes=15)  # the sample outlets publish more versions of running events
+    crawl_due_all()
+    after = {s.pk: s.posts_count for s in Story.objects.live()}
+    grown = [pk for pk, count in before.items() if after.get(pk, 0) > count]
+    assert grown, "a running event's story gained posts and kept its id"
+    for story in Story.objects.live():
+        posts = Post.objects.filter(story=story)
+        assert story.posts_count == posts.count()
+        assert story.outlets_count == posts.values("outlet").distinct().count()
+        assert story.headline in set(posts.values_list("title", flat=True))
+
+
+def crawl_due_all():
+    from django.utils import timezone
+
+    from newsrank.sources.models import Feed
+
+    Feed.objects.update(next_check_at=timezone.now())
+    crawl_due()
+
+
+def test_straight_news_gets_a_summary_and_flashes_do_not(sample_outlets, allow_loopback):
+    crawl(sample_outlets)
+    flashes = Post.objects.filter(title__startswith="[속보]")
+    assert flashes.exists() and all(not p.summary for p in flashes)
+    long_posts = [p for p in Post.objects.all() if len(p.body_text) > 600]
+    with_summary = [p for p in long_posts if p.summary]
+    assert len(with_summary) >= len(long_posts) * 0.8
+    for post in with_summary:
+        assert 1 <= len(post.summary) <= 3
+        assert all(sentence in post.body_text for sentence in post.summary)

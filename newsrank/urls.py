@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/", include("newsrank.api.urls")),
     path("healthz", healthz, name="healthz"),
     path("feed/", LatestPostsFeed(), name="feed"),
+    path("", include("newsrank.stories.urls")),
     path("", include("newsrank.board.urls")),
 ]
 

@@ -7,6 +7,8 @@ urlpatterns = [
     path("posts", views.posts, name="posts"),
     path("posts/<int:number>", views.post_detail, name="post"),
     path("search", views.search, name="search"),
+    path("stories", views.stories, name="stories"),
+    path("stories/<int:pk>", views.story_detail, name="story"),
     path("health", views.health, name="health"),
     re_path(r"^.*$", views.json_errors(views.not_found)),
 ]

@@ -11,6 +11,7 @@ import logging
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
@@ -19,6 +20,8 @@ from newsrank.board.models import Post
 from newsrank.search import backends
 from newsrank.search.forms import query_from
 from newsrank.sources.services import crawl_health
+from newsrank.stories import rank
+from newsrank.stories.models import Story
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +56,7 @@ def post_summary(request, post: Post) -> dict:
         "published_at": post.when.isoformat(),
         "url": post.url,
         "link": request.build_absolute_uri(post.get_absolute_url()),
+        "story": post.story_id,
     }
 
 
@@ -106,6 +110,46 @@ def search(request):
         },
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+def story_summary(request, story: Story, now) -> dict:
+    score = rank.story_score(
+        story.outlets_count, story.posts_count, story.newest_at, story.readers, now
+    )
+    return {
+        "id": story.pk,
+        "headline": story.headline,
+        "outlets": story.outlets_count,
+        "posts": story.posts_count,
+        "first_at": story.first_at.isoformat(),
+        "newest_at": story.newest_at.isoformat(),
+        "score": round(score.total, 4),
+        "link": request.build_absolute_uri(story.get_absolute_url()),
+    }
+
+
+@json_errors
+def stories(request):
+    """`GET /api/stories`: the ranked stories of now, as on /ranking."""
+    now = timezone.now()
+    ranked = [
+        story_summary(request, s, now) for s in Story.objects.live().order_by("-rank_key")[:50]
+    ]
+    ranked.sort(key=lambda s: s["score"], reverse=True)
+    return JsonResponse({"results": ranked}, json_dumps_params={"ensure_ascii": False})
+
+
+@json_errors
+def story_detail(request, pk: int):
+    story = Story.objects.live().filter(pk=pk).first()
+    if story is None:
+        return error(404, f"no story {pk}")
+    posts = Post.objects.visible().filter(story=story).select_related("outlet").order_by("number")
+    data = story_summary(request, story, timezone.now()) | {
+        "summary": next((p.summary for p in posts if p.summary), []),
+        "results": [post_summary(request, post) for post in posts],
+    }
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
 @json_errors

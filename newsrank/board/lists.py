@@ -83,7 +83,7 @@ def scope_from_params(params) -> Scope:
 
 
 def _base() -> QuerySet:
-    return Post.objects.visible().select_related("outlet").newest_first()
+    return Post.objects.visible().select_related("outlet", "story").newest_first()
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,9 @@ def outlets(request):
 
 
 def post_detail(request, number: int):
-    post = get_object_or_404(Post.objects.visible().select_related("outlet"), number=number)
+    post = get_object_or_404(
+        Post.objects.visible().select_related("outlet", "story"), number=number
+    )
     scope = lists.scope_from_params(request.GET)
     if not scope.posts.filter(number=post.number).exists():
         scope = lists.scope_all()

@@ -4,6 +4,7 @@ from collections import defaultdict
 from itertools import combinations
 
 import pytest
+from django.utils.html import escape
 
 from newsrank.board.models import Post
 from newsrank.ingest.crawler import crawl_due
@@ -75,3 +76,40 @@ def test_straight_news_gets_a_summary_and_flashes_do_not(sample_outlets, allow_l
     for post in with_summary:
         assert 1 <= len(post.summary) <= 3
         assert all(sentence in post.body_text for sentence in post.summary)
+
+
+def test_story_pages_and_api_show_every_outlets_version(client, sample_outlets, allow_loopback):
+    crawl(sample_outlets)
+    story = Story.objects.live().order_by("-outlets_count", "pk").first()
+    assert story.outlets_count >= 3
+    posts = list(Post.objects.filter(story=story))
+    page = client.get(story.get_absolute_url()).content.decode()
+    assert escape(story.headline) in page
+    for post in posts:
+        assert escape(post.title) in page and post.outlet.name in page
+
+    board = client.get("/").content.decode()
+    assert 'class="more" href="/story/' in board  # rows of multi-outlet stories link them
+
+    issues = client.get("/issues").content.decode()
+    assert issues.count(f'href="/story/{story.pk}"') <= 1
+    assert client.get("/ranking").status_code == 200
+
+    ranked = client.get("/api/stories").json()["results"]
+    assert ranked and {"id", "headline", "outlets", "posts", "score"} <= set(ranked[0])
+    assert [r["score"] for r in ranked] == sorted((r["score"] for r in ranked), reverse=True)
+    detail = client.get(f"/api/stories/{story.pk}").json()
+    assert {r["number"] for r in detail["results"]} == {p.number for p in posts}
+    assert client.get("/api/stories/999999").status_code == 404
+    listed = client.get("/api/posts").json()["results"][0]
+    assert listed["story"] == Post.objects.get(number=listed["number"]).story_id
+
+
+def test_the_article_view_shows_its_summary_and_links_its_story(
+    client, sample_outlets, allow_loopback
+):
+    crawl(sample_outlets)
+    post = next(p for p in Post.objects.exclude(summary=[]) if p.story and p.story.posts_count > 1)
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert "요약" in html and escape(post.summary[0]) in html
+    assert f'href="/story/{post.story_id}"' in html

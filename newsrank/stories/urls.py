@@ -1,0 +1,10 @@
+from django.urls import path
+
+from newsrank.stories import views
+
+app_name = "stories"
+urlpatterns = [
+    path("story/<int:pk>", views.story_detail, name="story"),
+    path("issues", views.issues, name="issues"),
+    path("ranking", views.ranking, name="ranking"),
+]

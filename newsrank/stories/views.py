@@ -1,0 +1,73 @@
+"""Story pages: one story with every outlet's version, the board by story (이슈별), the ranking."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from newsrank.board import lists
+from newsrank.board.models import Post
+from newsrank.stories import rank
+from newsrank.stories.models import Story
+
+
+def story_detail(request, pk: int):
+    story = get_object_or_404(Story, pk=pk)
+    if story.merged_into_id:
+        story = get_object_or_404(Story, pk=story.merged_into_id)
+    posts = list(
+        Post.objects.visible()
+        .filter(story=story)
+        .select_related("outlet")
+        .order_by("published_at", "number")
+    )
+    if not posts:
+        raise Http404("no such story")
+    summary = next((p.summary for p in posts if p.summary), [])
+    return render(
+        request,
+        "stories/story.html",
+        {"story": story, "posts": posts, "summary": summary, "menu_current": "issues"},
+    )
+
+
+def issues(request):
+    """The board by story: each story once, in order of its newest post."""
+    page = lists.page_number(request.GET.get("page"))
+    size = settings.NEWSRANK_PAGE_SIZE
+    stories = list(
+        Story.objects.live().order_by("-newest_at", "-pk")[(page - 1) * size : page * size + 1]
+    )
+    return render(
+        request,
+        "stories/issues.html",
+        {
+            "stories": stories[:size],
+            "page": page,
+            "has_next": len(stories) > size,
+            "menu_current": "issues",
+        },
+    )
+
+
+def ranking(request):
+    """The stories that matter now: outlets covering them, recency and readers."""
+    now = timezone.now()
+    stories = list(Story.objects.live().order_by("-rank_key", "-pk")[:30])
+    rows = [
+        (
+            story,
+            rank.story_score(
+                story.outlets_count, story.posts_count, story.newest_at, story.readers, now
+            ),
+        )  # fmt: skip
+        for story in stories
+    ]
+    rows.sort(key=lambda row: row[1].total, reverse=True)
+    return render(
+        request,
+        "stories/ranking.html",
+        {"rows": rows, "show_score": request.user.is_staff, "menu_current": "ranking"},
+    )

@@ -118,8 +118,8 @@ def test_rate_ignores_entry_order():
         (5000, 60, 60),  # clamped to the minimum bound
         (1000, 60, 120),  # a wire service: every 1-2 minutes
         (300, 120, 300),
-        (30, 9 * 60, 20 * 60),  # a daily: every ~10 minutes
-        (1 / 7, 2 * 3600, 4 * 3600),  # a weekly: every few hours
+        (30, 5 * 60, 10 * 60),  # a daily: every ~7 minutes
+        (1 / 7, 3600, 3 * 3600),  # a weekly: every hour or two
         (0.01, 6 * 3600, 6 * 3600),  # clamped to the maximum bound
         (0, 6 * 3600, 6 * 3600),
         (-3, 6 * 3600, 6 * 3600),
@@ -135,7 +135,7 @@ def test_polls_as_often_as_the_feed_publishes(per_day, low, high):
     [
         (1000, Bounds(300, 3600), 300),
         (0.1, Bounds(60, 1800), 1800),
-        (30, Bounds(60, 600), 588),
+        (30, Bounds(60, 300), 300),
     ],
 )
 def test_operator_bounds_win(per_day, bounds, seconds):

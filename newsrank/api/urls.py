@@ -9,6 +9,8 @@ urlpatterns = [
     path("search", views.search, name="search"),
     path("stories", views.stories, name="stories"),
     path("stories/<int:pk>", views.story_detail, name="story"),
+    path("popular", views.popular, name="popular"),
+    path("trending", views.trending, name="trending"),
     path("health", views.health, name="health"),
     re_path(r"^.*$", views.json_errors(views.not_found)),
 ]

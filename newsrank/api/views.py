@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import functools
 import logging
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -20,7 +22,7 @@ from newsrank.board.models import Post
 from newsrank.search import backends
 from newsrank.search.forms import query_from
 from newsrank.sources.services import crawl_health
-from newsrank.stories import rank
+from newsrank.stories import rank, readers, trends
 from newsrank.stories.models import Story
 
 log = logging.getLogger(__name__)
@@ -150,6 +152,43 @@ def story_detail(request, pk: int):
         "results": [post_summary(request, post) for post in posts],
     }
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+@json_errors
+def popular(request):
+    """`GET /api/popular`: 많이 본 뉴스, the posts with the most distinct readers in 24 hours."""
+    readers.COUNTER.flush_if_due()
+    results = [
+        post_summary(request, post) | {"readers": count}
+        for post, count in readers.cached_popular_posts()
+    ]
+    return JsonResponse(
+        {"window_hours": 24, "results": results}, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+@json_errors
+def trending(request):
+    """`GET /api/trending`: the keywords rising most in the recent window, as on /trending."""
+    search = request.build_absolute_uri(reverse("board:search"))
+    results = [
+        {
+            "term": t.term,
+            "posts": t.recent_count,
+            "expected": round(t.expected, 2),
+            "score": round(t.score, 3),
+            "search": f"{search}?{urlencode({'q': t.term})}",
+        }
+        for t in trends.current_trends()
+    ]
+    return JsonResponse(
+        {
+            "recent_hours": trends.RECENT.total_seconds() / 3600,
+            "baseline_hours": trends.BASELINE.total_seconds() / 3600,
+            "results": results,
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 @json_errors

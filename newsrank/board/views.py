@@ -11,6 +11,7 @@ from newsrank.board.models import Post
 from newsrank.search import backends
 from newsrank.search.forms import query_from
 from newsrank.sources.models import Outlet
+from newsrank.stories.readers import count_view
 
 
 def _list(request, scope: lists.Scope, template="board/list.html"):
@@ -61,4 +62,5 @@ def post_detail(request, number: int):
     if not scope.posts.filter(number=post.number).exists():
         scope = lists.scope_all()
     page = lists.get_page(scope, lists.page_of(scope, post))
+    count_view(request, post)
     return render(request, "board/post.html", {"post": post, "scope": scope, "page": page})

@@ -18,11 +18,13 @@ from django.db.models import Max
 from django.utils import timezone
 
 from newsrank.board.models import Post
+from newsrank.sources.models import Outlet
 from newsrank.stories import rank
 from newsrank.stories.features import Features, post_features
 from newsrank.stories.grouping import Grouper, Item
 from newsrank.stories.models import PostFeatures, Story
 from newsrank.stories.summary import summarize
+from newsrank.stories.trending import document_terms
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,7 @@ class StoryAssigner:
     def __init__(self) -> None:
         self.grouper: Grouper | None = None
         self.last_seen = 0  # the highest post number this grouper has placed or restored
+        self.outlet_names: list[str] = []  # left out of trending terms: credits are no keywords
 
     def assign_pending(self, limit: int = BATCH) -> int:
         """Place up to `limit` pending posts, oldest first; returns how many were placed."""
@@ -52,6 +55,8 @@ class StoryAssigner:
                 .select_related("outlet")
                 .order_by("number")[:limit]
             )
+            if posts:
+                self.outlet_names = list(Outlet.objects.values_list("name", flat=True))
             for post in posts:
                 self._place(post)
             return len(posts)
@@ -82,6 +87,8 @@ class StoryAssigner:
         merges_before = len(self.grouper.merges)
         story_id = self.grouper.add(_item(post), features=features)
         summary = summarize(post.title, post.paragraphs, section=post.section)
+        outlets = [*self.outlet_names, post.outlet.name, post.credit]
+        trend_terms = document_terms(post.title, _lead(post), outlets=outlets)
         with transaction.atomic():
             PostFeatures.objects.update_or_create(
                 post=post,
@@ -90,6 +97,8 @@ class StoryAssigner:
                     "lead_terms": sorted(features.lead),
                     "flash": features.flash,
                     "opinion": features.opinion,
+                    "trend_terms": sorted(trend_terms),
+                    "at": post.when,
                 },
             )
             Post.objects.filter(number=post.number).update(

@@ -48,3 +48,35 @@ class PostFeatures(models.Model):
     lead_terms = models.JSONField(default=list)
     flash = models.BooleanField(default=False)
     opinion = models.BooleanField(default=False)
+    # Trending: the post's keywords (trending.document_terms) and its time (published, else
+    # collected), indexed so a window of recent posts is read without touching the posts table.
+    trend_terms = models.JSONField(default=list)
+    at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+
+class PostViewQuerySet(models.QuerySet):
+    def since(self, moment):
+        return self.filter(viewed_at__gte=moment)
+
+
+class PostView(models.Model):
+    """One reader (`visitors.reader_key`, a day's keyed hash) who opened a post on one day.
+
+    The unique constraint is what makes a view count once: every process inserts the pairs it saw
+    with ignore-conflicts, so a reload, a second process or a repeated flush adds nothing.
+    """
+
+    post = models.ForeignKey("board.Post", on_delete=models.CASCADE, related_name="+")
+    reader = models.CharField(max_length=32)
+    day = models.DateField()
+    viewed_at = models.DateTimeField(db_index=True)
+
+    objects = PostViewQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "reader", "day"], name="post_view_once_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} {self.day} {self.reader[:8]}"

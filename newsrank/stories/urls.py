@@ -7,4 +7,6 @@ urlpatterns = [
     path("story/<int:pk>", views.story_detail, name="story"),
     path("issues", views.issues, name="issues"),
     path("ranking", views.ranking, name="ranking"),
+    path("popular", views.popular, name="popular"),
+    path("trending", views.trending, name="trending"),
 ]

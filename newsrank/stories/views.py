@@ -1,4 +1,4 @@
-"""Story pages: one story with every outlet's version, the board by story (이슈별), the ranking."""
+"""Story pages: one story with every outlet's version, 이슈별, 랭킹, 많이 본 뉴스 and 트렌드."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from newsrank.board import lists
 from newsrank.board.models import Post
-from newsrank.stories import rank
+from newsrank.stories import rank, readers, trends
 from newsrank.stories.models import Story
 
 
@@ -70,4 +70,27 @@ def ranking(request):
         request,
         "stories/ranking.html",
         {"rows": rows, "show_score": request.user.is_staff, "menu_current": "ranking"},
+    )
+
+
+def popular(request):
+    """많이 본 뉴스: the posts with the most distinct readers in the last 24 hours."""
+    readers.COUNTER.flush_if_due()  # this process's latest views, if the interval is over
+    return render(
+        request,
+        "stories/popular.html",
+        {"rows": readers.cached_popular_posts(), "menu_current": "popular"},
+    )
+
+
+def trending(request):
+    """트렌드: the keywords rising most in the last hours, each linking to a search."""
+    return render(
+        request,
+        "stories/trending.html",
+        {
+            "trends": trends.current_trends(),
+            "recent_hours": int(trends.RECENT.total_seconds() // 3600),
+            "menu_current": "trending",
+        },
     )

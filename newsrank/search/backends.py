@@ -94,6 +94,20 @@ class Backend:
         """(post numbers of the page, total, total_is_exact)."""
         raise NotImplementedError
 
+    @staticmethod
+    def _newest_first(cursor, number: str, base: str, params: list, offset: int, limit: int):
+        """A page of matches by post number, newest first, and the bounded count of all of them."""
+        cursor.execute(
+            f"SELECT {number} {base} ORDER BY {number} DESC LIMIT %s OFFSET %s",
+            [*params, limit, offset],
+        )
+        numbers = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            f"SELECT count(*) FROM (SELECT 1 {base} LIMIT %s) AS hits", [*params, MAX_COUNT + 1]
+        )
+        total = cursor.fetchone()[0]
+        return numbers, min(total, MAX_COUNT), total <= MAX_COUNT
+
     def _filter_sql(self, filters: Filters) -> tuple[str, list]:
         sql = ["p.hidden = %s", "o.blocked = %s"]
         params: list = [False, False]
@@ -153,17 +167,7 @@ class SQLiteBackend(Backend):
         )
         with connection.cursor() as cursor:
             if query.sort == "date":
-                cursor.execute(
-                    f"SELECT f.rowid {base} ORDER BY f.rowid DESC LIMIT %s OFFSET %s",
-                    [match, *params, limit, offset],
-                )
-                numbers = [row[0] for row in cursor.fetchall()]
-                cursor.execute(
-                    f"SELECT count(*) FROM (SELECT 1 {base} LIMIT %s)",
-                    [match, *params, MAX_COUNT + 1],
-                )
-                total = cursor.fetchone()[0]
-                return numbers, min(total, MAX_COUNT), total <= MAX_COUNT
+                return self._newest_first(cursor, "f.rowid", base, [match, *params], offset, limit)
             julian_now = now.timestamp() / 86400.0 + 2440587.5
             cursor.execute(
                 "WITH hits AS ("
@@ -251,17 +255,9 @@ class PostgresBackend(Backend):
         tsquery = self.tsquery(query)
         with connection.cursor() as cursor:
             if query.sort == "date":
-                cursor.execute(
-                    f"SELECT e.post_id {base} ORDER BY e.post_id DESC LIMIT %s OFFSET %s",
-                    [tsquery, *params, limit, offset],
+                return self._newest_first(
+                    cursor, "e.post_id", base, [tsquery, *params], offset, limit
                 )
-                numbers = [row[0] for row in cursor.fetchall()]
-                cursor.execute(
-                    f"SELECT count(*) FROM (SELECT 1 {base} LIMIT %s) AS hits",
-                    [tsquery, *params, MAX_COUNT + 1],
-                )
-                total = cursor.fetchone()[0]
-                return numbers, min(total, MAX_COUNT), total <= MAX_COUNT
             weights = f"'{{{PG_BODY_WEIGHT}, {PG_BODY_WEIGHT}, 1.0, 1.0}}'"  # D, C, B, A
             cursor.execute(
                 "WITH hits AS ("

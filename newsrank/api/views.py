@@ -135,9 +135,9 @@ def stories(request):
     """`GET /api/stories`: the ranked stories of now, as on /ranking."""
     now = timezone.now()
     ranked = [
-        story_summary(request, s, now) for s in Story.objects.live().order_by("-rank_key")[:50]
+        story_summary(request, s, now)
+        for s in Story.objects.live().order_by("-rank_key", "-pk")[:50]
     ]
-    ranked.sort(key=lambda s: s["score"], reverse=True)
     return JsonResponse({"results": ranked}, json_dumps_params={"ensure_ascii": False})
 
 

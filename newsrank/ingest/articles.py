@@ -52,14 +52,22 @@ class Known:
         return bool(title) and title != self.title
 
 
-def find_post(url: str, guid: str | None, feed: Feed) -> Known | None:
-    """The post an entry already is: by canonical URL, else by the outlet's GUID for it."""
-    posts = Post.objects.filter(url=url)
-    row = posts.values("number", "title", "section", "modified_at").first()
-    if row is None and guid:
-        posts = Post.objects.filter(guid=guid[:500], outlet_id=feed.outlet_id)
-        row = posts.values("number", "title", "section", "modified_at").first()
-    return Known(**row) if row else None
+_KNOWN = ("number", "title", "section", "modified_at")
+
+
+def find_posts(entries: list[tuple[str, str | None]], feed: Feed) -> dict[str, Known]:
+    """The posts a feed's (canonical URL, GUID) entries already are, in two queries a feed.
+
+    By canonical URL, else by the outlet's GUID for it.
+    """
+    rows = Post.objects.filter(url__in=[url for url, _ in entries]).values("url", *_KNOWN)
+    found = {row.pop("url"): Known(**row) for row in rows}
+    guids = {guid[:500]: url for url, guid in entries if guid and url not in found}
+    if guids:
+        rows = Post.objects.filter(guid__in=list(guids), outlet_id=feed.outlet_id)
+        for row in rows.order_by("number").values("guid", *_KNOWN):
+            found.setdefault(guids[row.pop("guid")], Known(**row))
+    return found
 
 
 def fetch_article(url: str, session: CrawlSession) -> tuple[Article, str]:

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from newsrank.board.models import Post
 from newsrank.ingest import schedule
-from newsrank.ingest.articles import ArticleError, fetch_article, find_post, save_article
+from newsrank.ingest.articles import ArticleError, fetch_article, find_posts, save_article
 from newsrank.ingest.feeds import Entry, FeedError, parse_feed
 from newsrank.ingest.fetcher import FetchError, HTTPStatus, Page
 from newsrank.ingest.session import CrawlSession, open_session
@@ -178,18 +178,20 @@ def _poll(
     dates = [entry.published_at for entry in entries if entry.published_at]
     feed.items_per_day = schedule.publishing_rate(dates, now)
     feed.last_entry_at = max(dates, default=feed.last_entry_at)
+    canonical: list[tuple[Entry, str]] = []
     for entry in entries:
         try:
-            url = canonical_url(entry.url)
+            canonical.append((entry, canonical_url(entry.url)))
         except ValueError as error:
             result.failures.append((entry.url, str(error)))
-            continue
+    known = find_posts([(url, entry.guid) for entry, url in canonical], feed)
+    for entry, url in canonical:
         if url in new:
             result.known += 1
             if feed.section and not new[url].feed.section:
                 new[url].feed = feed  # the section feed's board is the better home
             continue
-        post = find_post(url, entry.guid, feed)
+        post = known.get(url)
         if post is None:
             new[url] = _New(entry, url, feed)
             continue

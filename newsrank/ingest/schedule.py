@@ -192,17 +192,6 @@ def should_pause(error_count: int, first_error_at: datetime | None, now: datetim
     )
 
 
-def next_check(now: datetime, interval_seconds: int, error_count: int = 0, *, jitter=random.random):
-    """The next check time: the regular interval, doubled for each consecutive error (capped).
-
-    Superseded by `next_poll`, which adds bounds, HTTP caching hints and jittered backoff.
-    A little jitter (up to 10%) keeps many feeds added at once from being polled in lockstep.
-    """
-    delay = timedelta(seconds=interval_seconds) * (2 ** min(error_count, 10))
-    delay = min(delay, max(MAX_BACKOFF, timedelta(seconds=interval_seconds)))
-    return now + delay * (1 + 0.1 * jitter())
-
-
 def is_future(moment: datetime | None, now: datetime, tolerance=timedelta(minutes=10)) -> bool:
     """Whether `moment` is clearly in the future (beyond clock skew)."""
     return moment is not None and moment > now + tolerance

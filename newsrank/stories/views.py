@@ -55,6 +55,7 @@ def issues(request):
 def ranking(request):
     """The stories that matter now: outlets covering them, recency and readers."""
     now = timezone.now()
+    # rank_key orders stories as the score does at any moment (rank.rank_key), so no re-sort.
     stories = list(Story.objects.live().order_by("-rank_key", "-pk")[:30])
     rows = [
         (
@@ -65,7 +66,6 @@ def ranking(request):
         )  # fmt: skip
         for story in stories
     ]
-    rows.sort(key=lambda row: row[1].total, reverse=True)
     return render(
         request,
         "stories/ranking.html",

@@ -10,7 +10,6 @@ from newsrank.ingest.schedule import (
     Bounds,
     cache_lifetime,
     is_future,
-    next_check,
     next_poll,
     poll_interval,
     publishing_rate,
@@ -31,19 +30,7 @@ def every(step: timedelta, count: int, *, start: datetime = NOW) -> list[datetim
     return [start - step * i for i in range(count)]
 
 
-# --- next_check (kept for the pipeline until it moves to next_poll) ---
-
-
-@pytest.mark.parametrize(
-    ("errors", "minutes"),
-    [(0, 10), (1, 20), (2, 40), (3, 80), (20, MAX_BACKOFF.total_seconds() / 60)],
-)
-def test_backs_off_exponentially_on_errors_up_to_a_cap(errors, minutes):
-    assert next_check(NOW, 600, errors, jitter=lambda: 0) == NOW + timedelta(minutes=minutes)
-
-
-def test_jitter_adds_at_most_a_tenth():
-    assert next_check(NOW, 600, 0, jitter=lambda: 1) == NOW + timedelta(minutes=11)
+# --- is_future ---
 
 
 def test_only_clearly_future_times_count_as_future():

@@ -33,6 +33,15 @@ def main(argv: list[str] | None = None) -> None:
         os.environ.setdefault("NEWSRANK_MIN_POLL_SECONDS", "5")
         os.environ.setdefault("NEWSRANK_HOST_DELAY", "0")
         os.environ.setdefault("NEWSRANK_HOST_CONCURRENCY", "8")
+    if args.command == "stories":
+        # A replay writes rows: it gets a throwaway SQLite data folder, removed on exit.
+        import atexit
+        import shutil
+        import tempfile
+
+        throwaway = tempfile.mkdtemp(prefix="newsrank-replay-")
+        atexit.register(shutil.rmtree, throwaway, ignore_errors=True)
+        os.environ["NEWSRANK_DATA_DIR"], os.environ["DATABASE_URL"] = throwaway, ""
     setup_django()
     from newsrank import commands
 
@@ -126,6 +135,15 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument(
         "sources", nargs="+", metavar="SOURCE", help="a URL or a saved page's path"
     )
+
+    stories = sub.add_parser("stories", help="replay feed items through story assignment")
+    story_actions = stories.add_subparsers(dest="action", metavar="ACTION", required=True)
+    replay = story_actions.add_parser(
+        "replay",
+        help="group the items of a JSON Lines file (id, title, text, outlet, published_at, url) "
+        'in a throwaway database; prints {"id": …, "story": …} per item',
+    )
+    replay.add_argument("file", metavar="FILE.jsonl", help='a JSON Lines file, or "-" for stdin')
 
     manage = sub.add_parser("manage", help="run a Django management command, e.g. createsuperuser")
     manage.add_argument("args", nargs=argparse.REMAINDER)

@@ -194,6 +194,26 @@ def _reindex(backends) -> int:
     return 0
 
 
+def stories(args) -> int:
+    from newsrank.stories.replay import Progress, ReplayError, read_items, replay
+
+    try:
+        if args.file == "-":
+            rows = read_items(sys.stdin)
+        else:
+            with open(args.file, encoding="utf-8") as file:
+                rows = read_items(file)
+        for line in replay(rows, progress=Progress(sys.stderr) if len(rows) >= 1000 else None):
+            print(json.dumps(line, ensure_ascii=False))
+    except OSError as error:
+        print(f"newsrank: {args.file}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    except (ReplayError, UnicodeDecodeError) as error:
+        print(f"newsrank: {args.file}: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def extract(args) -> int:
     from newsrank.ingest.articles import extract_source
 

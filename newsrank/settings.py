@@ -45,6 +45,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "newsrank.ops.metrics.RequestMetricsMiddleware",  # first: times every answer, cached or 429
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -93,11 +94,20 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# NEWSRANK_LOG_FORMAT=json writes one JSON object per line, for log shippers (newsrank/ops/logs.py).
+NEWSRANK_LOG_FORMAT = os.environ.get("NEWSRANK_LOG_FORMAT", "").strip().lower() or "plain"
+if NEWSRANK_LOG_FORMAT not in ("plain", "json"):
+    raise config.ConfigError(f"NEWSRANK_LOG_FORMAT={NEWSRANK_LOG_FORMAT!r}: use plain or json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "newsrank.ops.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": NEWSRANK_LOG_FORMAT},
+    },
     "loggers": {
         "newsrank": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django": {"handlers": ["console"], "level": "WARNING"},

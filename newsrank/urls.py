@@ -3,11 +3,13 @@ from django.urls import include, path
 
 from newsrank.api.views import healthz
 from newsrank.board.feeds import LatestPostsFeed
+from newsrank.ops.metrics import metrics
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("newsrank.api.urls")),
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),  # Prometheus; private by default
     path("feed/", LatestPostsFeed(), name="feed"),
     path("", include("newsrank.stories.urls")),
     path("", include("newsrank.board.urls")),

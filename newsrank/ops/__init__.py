@@ -1,0 +1,1 @@
+"""Operating newsrank: Prometheus metrics, JSON log lines, and who may read the metrics."""

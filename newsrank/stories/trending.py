@@ -139,7 +139,7 @@ def document_terms(title: str, text: str, *, outlets: Iterable[str] = ()) -> set
         source = source.replace(name, " ")
     terms: set[str] = set()
     words = analyze_words(source)
-    for word, following in zip(words, [*words[1:], None], strict=True):
+    for word, following in zip(words, [*words[1:], None][: len(words)], strict=True):
         if following is not None and following.text in _BYLINE_ROLES:
             continue
         terms.update(term for term in _candidates(word) if _is_keyword(term, dropped))

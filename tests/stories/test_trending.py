@@ -167,3 +167,9 @@ def test_sample_outlets_trend_on_their_latest_events():
     top = [trend.term for trend in trends]
     assert {"기준금리", "물류"} <= set(top[:5])
     assert not set(top) & ({"속보", "기자", "뉴스", "이날", "사진"} | {o.lower() for o in OUTLETS})
+
+
+@pytest.mark.parametrize("title", ["[포토]", "【단독】", "…", ""])
+def test_document_terms_of_a_title_without_words_is_empty(title):
+    # A photo item titled only "[포토]" once stopped the crawler's story assignment (ValueError).
+    assert document_terms(title, "") == set()

@@ -14,6 +14,12 @@ log = logging.getLogger("newsrank.serve")
 
 def web_command(host: str, port: int, workers: int) -> list[str]:
     """gunicorn, the production server, with threads so a slow client does not block a worker."""
+    from django.conf import settings
+
+    from newsrank.ops.metrics import prepare_multiprocess_dir
+
+    # The workers' request metrics meet in files of the data folder (newsrank/ops/metrics.py).
+    prepare_multiprocess_dir(settings.DATA_DIR)
     return [
         sys.executable,
         "-m",

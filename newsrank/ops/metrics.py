@@ -104,7 +104,7 @@ def metrics(request):
     if not decision.allowed:
         return HttpResponse(status=decision.status)
     registry = CollectorRegistry(auto_describe=False)
-    if os.environ.get(MULTIPROC_ENV):
+    if _multiprocess():
         from prometheus_client import multiprocess
 
         multiprocess.MultiProcessCollector(registry)
@@ -114,6 +114,13 @@ def metrics(request):
     response = HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _multiprocess() -> bool:
+    """Whether this process records into the shared files (decided when prometheus_client loaded)."""
+    from prometheus_client import values
+
+    return values.ValueClass is not values.MutexValue and bool(os.environ.get(MULTIPROC_ENV))
 
 
 class DatabaseCollector:

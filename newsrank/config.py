@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -137,3 +138,59 @@ def secret_key(folder: Path, environ=os.environ) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
     return key
+
+
+# A rate such as "120/min" or "5/15min": that many events per window. "0" or "off" turns it off.
+_RATE_UNITS = {
+    "s": 1,
+    "sec": 1,
+    "m": 60,
+    "min": 60,
+    "h": 3600,
+    "hour": 3600,
+    "d": 86400,
+    "day": 86400,
+}
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([a-z]+)\s*$")
+
+
+def env_rate(name: str, default: str, environ=os.environ) -> tuple[int, int] | None:
+    """A rate limit as (events, window seconds), or None when it is turned off."""
+    raw = (environ.get(name) or default).strip().lower()
+    if raw in {"0", "off", "none"}:
+        return None
+    match = _RATE.match(raw)
+    if not match or match.group(3) not in _RATE_UNITS or int(match.group(1)) < 1:
+        raise ConfigError(f"{name}={raw!r} is not a rate; write it like 120/min, 5/15min or off")
+    window = int(match.group(2) or 1) * _RATE_UNITS[match.group(3)]
+    if window < 1:
+        raise ConfigError(f"{name}={raw!r} has an empty window; write it like 120/min")
+    return int(match.group(1)), window
+
+
+def admin_path(environ=os.environ) -> str:
+    """NEWSRANK_ADMIN_PATH: where the admin lives, as a URL prefix such as "admin/" (the default)."""
+    raw = (environ.get("NEWSRANK_ADMIN_PATH") or "admin/").strip().strip("/")
+    plain = re.fullmatch(r"[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*", raw)
+    if not plain or any(part in {".", ".."} for part in raw.split("/")):
+        raise ConfigError(
+            f"NEWSRANK_ADMIN_PATH={environ.get('NEWSRANK_ADMIN_PATH')!r} is not a URL path; "
+            "use letters, digits, '-', '_', '.' and '/', e.g. manage-8f3k/"
+        )
+    return raw + "/"
+
+
+def proxy_ssl_header(environ=os.environ) -> tuple[str, str] | None:
+    """NEWSRANK_PROXY_SSL_HEADER, e.g. "X-Forwarded-Proto": the header a TLS proxy sets to https.
+
+    Only for a proxy that always sets (or strips) that header; otherwise a client could claim HTTPS.
+    """
+    raw = environ.get("NEWSRANK_PROXY_SSL_HEADER", "").strip()
+    if not raw:
+        return None
+    name, _, value = raw.partition("=")
+    if not re.fullmatch(r"[A-Za-z0-9-]+", name.strip()):
+        raise ConfigError(
+            f"NEWSRANK_PROXY_SSL_HEADER={raw!r} is not a header name; use e.g. X-Forwarded-Proto"
+        )
+    return "HTTP_" + name.strip().upper().replace("-", "_"), (value.strip() or "https")

@@ -14,6 +14,35 @@ DEBUG = config.env_bool("NEWSRANK_DEBUG", False)
 ALLOWED_HOSTS = config.env_list("NEWSRANK_ALLOWED_HOSTS", ["*"])
 CSRF_TRUSTED_ORIGINS = config.env_list("NEWSRANK_CSRF_TRUSTED_ORIGINS", [])
 
+# Served over HTTPS (directly or behind a TLS proxy): secure cookies, HSTS, redirect from http.
+# `newsrank manage check --deploy` is clean with NEWSRANK_HTTPS=1 (tests/test_security.py).
+NEWSRANK_HTTPS = config.env_bool("NEWSRANK_HTTPS", False)
+if NEWSRANK_HTTPS and "NEWSRANK_ALLOWED_HOSTS" not in os.environ:
+    raise config.ConfigError(
+        "NEWSRANK_HTTPS=1 needs NEWSRANK_ALLOWED_HOSTS, the site's host names (news.example.com)"
+    )
+SECURE_PROXY_SSL_HEADER = config.proxy_ssl_header()
+SECURE_SSL_REDIRECT = NEWSRANK_HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+SECURE_HSTS_SECONDS = config.env_int("NEWSRANK_HSTS_SECONDS", 31536000) if NEWSRANK_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = config.env_bool("NEWSRANK_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = config.env_bool("NEWSRANK_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    # Preloading asks browser makers to hard-code HTTPS for the domain: the operator's decision.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = NEWSRANK_HTTPS
+SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True  # no script of ours reads them
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"  # outlets see the visit came from us
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"  # and frame-ancestors 'none' in the CSP (newsrank/security.py)
+# Abuse limits (newsrank/security.py), counted in the cache: requests per client address to the
+# API and search, and failed admin logins per address and per account. "off" turns one off.
+NEWSRANK_API_RATE_LIMIT = config.env_rate("NEWSRANK_API_RATE_LIMIT", "120/min")
+NEWSRANK_LOGIN_RATE_LIMIT = config.env_rate("NEWSRANK_LOGIN_RATE_LIMIT", "5/15min")
+# How many reverse proxies append to X-Forwarded-For in front of newsrank (0: none, trust none).
+NEWSRANK_TRUSTED_PROXIES = config.env_int("NEWSRANK_TRUSTED_PROXIES", 0)
+NEWSRANK_ADMIN_PATH = config.admin_path()
+
 NEWSRANK_SITE_NAME = os.environ.get("NEWSRANK_SITE_NAME") or "뉴스랭크"
 NEWSRANK_ALLOW_PRIVATE_HOSTS = config.allowed_networks()
 NEWSRANK_CONTACT_URL = os.environ.get(
@@ -47,12 +76,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "newsrank.ops.metrics.RequestMetricsMiddleware",  # first: times every answer, cached or 429
     "django.middleware.security.SecurityMiddleware",
+    "newsrank.security.SecurityHeadersMiddleware",
+    "newsrank.security.RateLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "newsrank.security.LoginThrottleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -6,7 +7,7 @@ from newsrank.board.feeds import LatestPostsFeed
 from newsrank.ops.metrics import metrics
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path(settings.NEWSRANK_ADMIN_PATH, admin.site.urls),
     path("api/", include("newsrank.api.urls")),
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),  # Prometheus; private by default

@@ -81,3 +81,48 @@ def test_secret_key_is_generated_once_and_kept(tmp_path):
     assert len(first) > 40
     assert config.secret_key(tmp_path, {}) == first
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize(
+    ("raw", "rate"),
+    [
+        ("120/min", (120, 60)),
+        ("5/15min", (5, 900)),
+        (" 10 / 2s ", (10, 2)),
+        ("1000/hour", (1000, 3600)),
+        ("off", None),
+        ("0", None),
+        ("", (120, 60)),  # the default
+    ],
+)
+def test_reads_rates(raw, rate):
+    assert config.env_rate("R", "120/min", {"R": raw}) == rate
+
+
+@pytest.mark.parametrize("raw", ["120", "120/fortnight", "0/min", "x/min", "5/0min"])
+def test_rejects_malformed_rate_with_an_example(raw):
+    with pytest.raises(config.ConfigError, match="120/min"):
+        config.env_rate("R", "120/min", {"R": raw})
+
+
+@pytest.mark.parametrize(
+    ("raw", "path"),
+    [(None, "admin/"), ("manage-8f3k", "manage-8f3k/"), ("/ops/admin/", "ops/admin/")],
+)
+def test_reads_admin_path(raw, path):
+    env = {} if raw is None else {"NEWSRANK_ADMIN_PATH": raw}
+    assert config.admin_path(env) == path
+
+
+@pytest.mark.parametrize("raw", ["/", "a b", "../x", "x?y", "관리자"])
+def test_rejects_admin_path_that_is_not_a_plain_path(raw):
+    with pytest.raises(config.ConfigError, match="NEWSRANK_ADMIN_PATH"):
+        config.admin_path({"NEWSRANK_ADMIN_PATH": raw})
+
+
+def test_reads_proxy_ssl_header():
+    env = {"NEWSRANK_PROXY_SSL_HEADER": "X-Forwarded-Proto"}
+    assert config.proxy_ssl_header(env) == ("HTTP_X_FORWARDED_PROTO", "https")
+    env = {"NEWSRANK_PROXY_SSL_HEADER": "X-Forwarded-Ssl=on"}
+    assert config.proxy_ssl_header(env) == ("HTTP_X_FORWARDED_SSL", "on")
+    assert config.proxy_ssl_header({}) is None

@@ -73,6 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     run.add_argument("--workers", type=int, default=2, help="web worker processes (default 2)")
 
+    web = sub.add_parser(
+        "web", help="serve the site alone, without the crawler (see docs/deploy.md)"
+    )
+    web.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    web.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    web.add_argument("--workers", type=int, default=2, help="web worker processes (default 2)")
+
     demo = sub.add_parser(
         "demo", help="like run, but crawls the sample outlets served on 127.0.0.1"
     )

@@ -27,6 +27,16 @@ def run(args) -> int:
     )
 
 
+def web(args) -> int:
+    """The web server alone: for several machines, beside `newsrank crawl` elsewhere."""
+    from newsrank.serve import supervise, web_command
+
+    return supervise(
+        {"web server": web_command(args.host, args.port, args.workers)},
+        _ready(args.host, args.port),
+    )
+
+
 def demo(args) -> int:
     from newsrank.demo.server import SampleOutlets
     from newsrank.serve import crawler_command, supervise, web_command

@@ -79,6 +79,9 @@ MIDDLEWARE = [
     "newsrank.security.SecurityHeadersMiddleware",
     "newsrank.security.RateLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "newsrank.errors.DatabaseUnavailableMiddleware",  # 503 while the database is down
+    # Before sessions and auth, so a cached page costs none of their work (newsrank/httpcache.py).
+    "newsrank.httpcache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -124,7 +127,23 @@ STATIC_URL = "static/"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Local memory (one cache per process) by default; Redis, shared by every web process and crawler,
+# when REDIS_URL is set, e.g. redis://127.0.0.1:6379/0 (docs/deploy.md).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+        "KEY_PREFIX": os.environ.get("NEWSRANK_CACHE_PREFIX", "newsrank"),
+        # A Redis that stops answering costs a request a second, not a hang (httpcache serves
+        # the page uncached).
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+    if os.environ.get("REDIS_URL")
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 1000},  # pages are ~20-60 kB: at most ~50 MB a process
+    }
+}
 
 # NEWSRANK_LOG_FORMAT=json writes one JSON object per line, for log shippers (newsrank/ops/logs.py).
 NEWSRANK_LOG_FORMAT = os.environ.get("NEWSRANK_LOG_FORMAT", "").strip().lower() or "plain"

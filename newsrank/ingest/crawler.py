@@ -24,6 +24,7 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from newsrank.httpcache import posts_changed
 from newsrank.ingest.pipeline import refresh_feeds
 from newsrank.ingest.session import CrawlSession, open_session
 from newsrank.search.backends import index_pending
@@ -92,9 +93,12 @@ def crawl_due(
 
 def follow_posts(stop: threading.Event | None = None) -> None:
     """Bring the search index and the stories up to date with the posts."""
+    changed = False
     for step in (index_pending, _assigner().assign_pending):
         while not (stop is not None and stop.is_set()) and step():
-            pass
+            changed = True
+    if changed:
+        posts_changed()  # cached pages show the new posts within seconds (newsrank/httpcache.py)
 
 
 _ASSIGNER: StoryAssigner | None = None

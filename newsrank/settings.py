@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",  # its sitemap templates (newsrank/sitemaps.py)
+    "newsrank.api",  # its templates: the API's documentation page
     "newsrank.sources",
     "newsrank.board",
     "newsrank.search",

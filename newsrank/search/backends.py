@@ -25,7 +25,7 @@ from django.db import connection, transaction
 
 from newsrank.board.models import Post
 from newsrank.search import highlight as marks
-from newsrank.search.analyzer import ANALYZER_VERSION, QueryTerm, analyze
+from newsrank.search.analyzer import ANALYZER_VERSION, QueryTerm, analyze, analyze_body
 from newsrank.search.query import Query, parse_query
 from newsrank.sources.models import Outlet
 
@@ -296,9 +296,13 @@ def get_backend() -> Backend:
 
 
 def entry_fields(post: Post) -> dict[str, str]:
-    """The analyzed terms of a post, as stored in its entry."""
+    """The analyzed terms of a post, as stored in its entry.
+
+    The title is analyzed in its sentence (it is what story grouping and most matches rest on),
+    the subtitles and body word by word, which is what lets indexing keep up (`analyze_body`).
+    """
     title = analyze(post.title)
-    body = analyze("\n".join([*(post.subtitles or []), post.body_text]))
+    body = analyze_body("\n".join([*(post.subtitles or []), post.body_text]))
     return {
         "title": " ".join(title.parts),
         "title_extra": " ".join(title.extras),

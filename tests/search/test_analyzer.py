@@ -129,3 +129,28 @@ def test_decomposed_hangul_is_found_like_composed():
 def test_long_noise_is_cut_not_failed():
     assert isinstance(query_terms("가" * 1000 + "😀" * 500), list)
     assert all(len(term) <= 40 for term in index_terms("나" * 5000))
+
+
+BODY = (
+    "[서울=뉴시스] 삼성전자가 'AI반도체'의 HBM3E 양산을 시작했다. 미국 수출은 5세대 제품부터다. "
+    "문의: press@example.com"
+)
+
+
+def test_body_analysis_finds_what_the_sentence_analysis_finds():
+    from newsrank.search.analyzer import analyze_body
+
+    body = set(analyze_body(BODY).terms)
+    assert {"삼성전자", "ai반도체", "ai", "반도체", "hbm3e", "양산", "미국", "5세대"} <= body
+    assert not {"의", "은", "가"} & body  # a particle after a quote stays a particle
+
+
+def test_body_terms_do_not_depend_on_what_was_analyzed_before():
+    from newsrank.search import analyzer
+
+    first = analyzer.analyze_body(BODY)
+    analyzer._word_cache.clear()
+    analyzer.analyze_body("반도체 수출이 늘었다. " * 3)
+    assert analyzer.analyze_body(BODY) == first
+    analyzer._word_cache.clear()
+    assert analyzer.analyze_body(BODY) == first

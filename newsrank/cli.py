@@ -42,6 +42,11 @@ def main(argv: list[str] | None = None) -> None:
         throwaway = tempfile.mkdtemp(prefix="newsrank-replay-")
         atexit.register(shutil.rmtree, throwaway, ignore_errors=True)
         os.environ["NEWSRANK_DATA_DIR"], os.environ["DATABASE_URL"] = throwaway, ""
+    if args.command == "doctor":
+        # Not setup_django(): the doctor loads the settings and checks the migrations itself.
+        from newsrank import commands
+
+        sys.exit(commands.doctor(args))
     setup_django()
     from newsrank import commands
 
@@ -151,6 +156,17 @@ def build_parser() -> argparse.ArgumentParser:
         'in a throwaway database; prints {"id": …, "story": …} per item',
     )
     replay.add_argument("file", metavar="FILE.jsonl", help='a JSON Lines file, or "-" for stdin')
+
+    doctor = sub.add_parser(
+        "doctor", help="check the settings, database, cache, analyzer, disk and a few outlets"
+    )
+    doctor.add_argument("--json", action="store_true", help="one JSON object with every check")
+    doctor.add_argument(
+        "--outlets", type=int, default=3, metavar="N", help="outlet hosts to reach (default 3)"
+    )
+    doctor.add_argument(
+        "--quick", action="store_true", help="skip loading the Korean analyzer (~7 s, 440 MB)"
+    )
 
     manage = sub.add_parser("manage", help="run a Django management command, e.g. createsuperuser")
     manage.add_argument("args", nargs=argparse.REMAINDER)

@@ -235,6 +235,17 @@ def extract(args) -> int:
     return status
 
 
+def doctor(args) -> int:
+    from newsrank import doctor
+
+    checks = doctor.run_checks(outlets=max(args.outlets, 0), analyzer=not args.quick)
+    if args.json:
+        print(json.dumps(doctor.as_json(checks), ensure_ascii=False, indent=2))
+    else:
+        print(doctor.render_text(checks))
+    return 1 if doctor.failed(checks) else 0
+
+
 def manage(args) -> int:
     from django.core.management import execute_from_command_line
 

@@ -1,8 +1,15 @@
 """Story grouping quality on the labelled DEV window, beside the data README's baselines.
 
 Usage:
-    .venv/bin/python bench/stories_quality.py            # chosen settings + a tradeoff sweep
-    .venv/bin/python bench/stories_quality.py --errors   # also list wrong and missed pairs
+    .venv/bin/python bench/stories_quality.py               # chosen settings + a tradeoff sweep
+    .venv/bin/python bench/stories_quality.py --split       # also each half of the window alone
+    .venv/bin/python bench/stories_quality.py --via-replay  # also through `newsrank stories replay`
+    .venv/bin/python bench/stories_quality.py --errors      # also list wrong and missed pairs
+
+The pair model's weights were fitted on the first half of the window (before 2022-07-31 18:00 KST,
+"A") only; the second half ("B") is the held-out check. `--split` replays each half on its own.
+`--via-replay` runs the items through the `newsrank stories replay` command (the crawler's
+StoryAssigner in a throwaway database) and scores its output too; it should match.
 
 Replays `../shared/data/stories/items_dev.jsonl` in time order through `newsrank.stories.grouping`
 (exactly the code the pipeline uses) and scores the stories against `labels_dev.tsv`: pairwise and
@@ -15,10 +22,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import time
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from itertools import combinations
 from pathlib import Path
 
@@ -30,6 +38,8 @@ from newsrank.stories.grouping import Grouper, Item, Settings  # noqa: E402
 from newsrank.stories.metrics import bcubed, pairwise  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "stories"
+# The pair model was fitted on the items before this moment (half A); B is held out.
+SPLIT = datetime(2022, 7, 31, 18, 0, tzinfo=timezone(timedelta(hours=9)))
 
 # From ../shared/data/stories/README.md (pw P, pw R, pw F1, B3 F1).
 BASELINES = [
@@ -80,6 +90,23 @@ def row(name: str, pw, b3) -> str:
     )
 
 
+def score(items, gold, settings, features) -> tuple:
+    """Pairwise and B-cubed scores of replaying `items` alone, against their gold stories."""
+    result = replay(items, settings, features=features).assignments()
+    subset = {item_id: gold[item_id] for item_id in result}
+    return pairwise(result, subset), bcubed(result, subset)
+
+
+def via_replay(gold) -> dict[str, str]:
+    """Each item's story from the `newsrank stories replay` command (the crawler's code)."""
+    command = [str(ROOT / ".venv" / "bin" / "newsrank"), "stories", "replay"]
+    output = subprocess.run(
+        [*command, str(DATA / "items_dev.jsonl")], capture_output=True, text=True, check=True
+    ).stdout
+    rows = [json.loads(line) for line in output.splitlines() if line.strip()]
+    return {str(row["id"]): row["story"] for row in rows if str(row["id"]) in gold}
+
+
 def show_errors(items, gold, predicted) -> None:
     by_id = {item.id: item for item in items}
     wrong, missed = [], []
@@ -96,9 +123,22 @@ def show_errors(items, gold, predicted) -> None:
             print(f"  {by_id[b].outlet:>10} {by_id[b].title}\n")
 
 
+# The rule before the pair model: IDF cosine, 48 h half-life, average link, threshold 0.3.
+FORMER = Settings(pair_model=None, threshold=0.3, merge_threshold=0.45)
+
+
+def _scores(predicted, gold) -> tuple:
+    subset = {item_id: gold[item_id] for item_id in predicted}
+    return pairwise(predicted, subset), bcubed(predicted, subset)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--errors", action="store_true", help="list wrong and missed pairs")
+    parser.add_argument("--split", action="store_true", help="score each half of the window")
+    parser.add_argument(
+        "--via-replay", action="store_true", help="also score `newsrank stories replay`"
+    )
     args = parser.parse_args()
     if not (DATA / "items_dev.jsonl").exists():
         print(
@@ -120,26 +160,54 @@ def main() -> int:
     print(f"| {'-' * 44} | ----- | ----- | ----- | ----- | ----- | ----- |")
     for name, p, r, f1, b3f1 in BASELINES:
         print(f"| {name:<44} | {_fmt(p)} | {r:.3f} | {f1:.3f} |   –   |   –   | {b3f1:.3f} |")
-    chosen = f"newsrank ({settings.link} link, threshold {settings.threshold})"
+    chosen = f"newsrank (pair model, {settings.link} link, p ≥ {settings.threshold})"
     print(row(chosen, pairwise(predicted, gold), bcubed(predicted, gold)))
     print(
         f"\n{len(items) / elapsed:.0f} items/s ({elapsed * 1000 / len(items):.2f} ms/item incl. "
         f"Kiwi), {len(set(predicted.values()))} stories, {len(grouper.merges)} merges"
     )
 
-    # The tradeoff: the same grouping at other thresholds (features computed once).
     cache = {item.id: grouper.posts[item.id].features for item in items}
-    print("\nTradeoff (link / threshold / merge threshold):\n")
+    cached = lambda item: cache[item.id]  # noqa: E731
+
+    if args.split:
+        print("\nHeld-out split (each half replayed alone; the pair model was fitted on A):\n")
+        print(f"| {'half':<44} | pw P  | pw R  | pw F1 | B³ P  | B³ R  | B³ F1 |")
+        print(f"| {'-' * 44} | ----- | ----- | ----- | ----- | ----- | ----- |")
+        halves = {
+            "A: 07-30 21:00 – 07-31 18:00 (fitted)": [i for i in items if i.published_at < SPLIT],
+            "B: 07-31 18:00 – 08-01 09:00 (held out)": [
+                i for i in items if i.published_at >= SPLIT
+            ],
+        }
+        for name, half in halves.items():
+            for label, variant in (("", settings), (" former", FORMER)):
+                print(row(f"{name}{label}", *score(half, gold, variant, cached)))
+
+    if args.via_replay:
+        started = time.perf_counter()
+        replayed = via_replay(gold)
+        elapsed = time.perf_counter() - started
+        print(f"\nThrough `newsrank stories replay` ({elapsed:.1f} s, {len(replayed)} items):\n")
+        print(row("newsrank via replay (crawler's StoryAssigner)", *_scores(replayed, gold)))
+        same = sum(
+            (replayed[a] == replayed[b]) == (predicted[a] == predicted[b])
+            for a, b in combinations(sorted(replayed), 2)
+        )
+        total = len(replayed) * (len(replayed) - 1) // 2
+        print(f"pairs on which replay and the in-memory Grouper agree: {same}/{total}")
+
+    # The tradeoff: the same features at other settings (computed once).
+    print("\nTradeoff (pair-model probability threshold; the former cosine rule):\n")
     print(f"| {'settings':<44} | pw P  | pw R  | pw F1 | B³ P  | B³ R  | B³ F1 |")
     print(f"| {'-' * 44} | ----- | ----- | ----- | ----- | ----- | ----- |")
-    for link in ("single", "average"):
-        for threshold in (0.25, 0.30, 0.35, 0.40):
-            variant = replace(
-                settings, link=link, threshold=threshold, merge_threshold=threshold + 0.15
-            )
-            result = replay(items, variant, features=lambda item: cache[item.id]).assignments()
-            name = f"{link} link, threshold {threshold:.2f}, merge {threshold + 0.15:.2f}"
-            print(row(name, pairwise(result, gold), bcubed(result, gold)))
+    for threshold in (0.3, 0.4, 0.5, 0.6, 0.7):
+        variant = replace(settings, threshold=threshold, merge_threshold=max(threshold, 0.7))
+        print(row(f"pair model, threshold {threshold:.1f}", *score(items, gold, variant, cached)))
+    for threshold in (0.25, 0.30, 0.35, 0.40):
+        variant = replace(FORMER, threshold=threshold, merge_threshold=threshold + 0.15)
+        name = f"former cosine rule, threshold {threshold:.2f}"
+        print(row(name, *score(items, gold, variant, cached)))
 
     if args.errors:
         show_errors(items, gold, predicted)

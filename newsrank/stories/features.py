@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from newsrank.search.analyzer import analyze, normalize
+from newsrank.search.analyzer import _morphemes, analyze, clean_term, normalize
 from newsrank.search.hanja import normalize_hanja
 
 LEAD_CHARS = 160  # about the first sentence of a Korean news lead
@@ -125,6 +125,9 @@ class Features:
     lead: frozenset[str]
     flash: bool  # a [속보]/(1보) flash, whose full report the same outlet files minutes later
     opinion: bool = False  # an editorial or column: never grouped with other outlets' posts
+    # Names (Kiwi NNP), Latin words and counted numbers among the terms: who and how much, the
+    # words that tell one event from another of the same kind.
+    entities: frozenset[str] = frozenset()
 
     @property
     def terms(self) -> frozenset[str]:
@@ -163,11 +166,20 @@ def is_opinion(title: str) -> bool:
     return bool(_OPINION.search(title))
 
 
+def _names(text: str) -> set[str]:
+    """The proper nouns (NNP) and Latin words (SL) of `text`, as terms."""
+    return {clean_term(form) for form, tag, _, _ in _morphemes(text) if tag in ("NNP", "SL")}
+
+
+def _is_entity(term: str, names: set[str]) -> bool:
+    return term in names or any(char.isdigit() or char.isascii() for char in term)
+
+
 def _terms(text: str, drop: frozenset[str]) -> frozenset[str]:
     text = _DATE.sub(" ", text)
     if not text.strip():
         return frozenset()
-    terms = {term for term in analyze(text).terms if term not in drop}
+    terms = {_number(term) for term in analyze(text).terms if term not in drop}
     # A counted number stands for its bare number (7연패 covers 7), so one fact is not counted twice.
     counted = {match.group(1) for term in terms if (match := _COUNTED.match(term))}
     terms = {term for term in terms if _is_content(term) and term not in counted}
@@ -175,6 +187,16 @@ def _terms(text: str, drop: frozenset[str]) -> frozenset[str]:
     # three times; its parts stay, as they also match other compounds (다중채무자, 다중채무액). A
     # word with only one longer part (강훈식 beside 강훈, Kiwi splitting a name) keeps both.
     return frozenset(term for term in terms if _parts_in(term, terms) < 2)
+
+
+# A number counted in people, won, cases or places stands for its amount: 200만명 and 200만 are one
+# figure, as are 5988명 and 5988. Other counters say what is counted (7연패, 6호, 3개월) and stay.
+_PLAIN_COUNT = re.compile(r"(\d[\d.]*(?:만|억|조|천)?)(?:명|원|건|곳|개|가구|마리|대|채|톤|달러)")
+
+
+def _number(term: str) -> str:
+    match = _PLAIN_COUNT.fullmatch(term)
+    return match.group(1) if match else term
 
 
 def _parts_in(term: str, terms: set[str]) -> int:
@@ -191,9 +213,13 @@ def _is_content(term: str) -> bool:
 def post_features(title: str, text: str = "", outlet_name: str = "") -> Features:
     """The features of a post from its title, its feed text or first paragraph, and its outlet."""
     drop = BOILERPLATE | {term.lower() for term in outlet_name.split()}
+    title_text, lead_text = clean_title(title), lead_of(text, title=title)
+    title_terms, lead_terms = _terms(title_text, drop), _terms(lead_text, drop)
+    names = _names(title_text) | _names(lead_text)
     return Features(
-        title=_terms(clean_title(title), drop),
-        lead=_terms(lead_of(text, title=title), drop),
+        title=title_terms,
+        lead=lead_terms,
         flash=is_flash(title),
         opinion=is_opinion(title),
+        entities=frozenset(t for t in title_terms | lead_terms if _is_entity(t, names)),
     )

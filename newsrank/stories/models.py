@@ -48,6 +48,8 @@ class PostFeatures(models.Model):
     lead_terms = models.JSONField(default=list)
     flash = models.BooleanField(default=False)
     opinion = models.BooleanField(default=False)
+    # Features.entities: the names, Latin words and counted numbers among the terms above.
+    entity_terms = models.JSONField(default=list)
     # Trending: the post's keywords (trending.document_terms) and its time (published, else
     # collected), indexed so a window of recent posts is read without touching the posts table.
     trend_terms = models.JSONField(default=list)

@@ -262,3 +262,56 @@ def test_no_merge_beyond_the_maximum_span():
     y = grouper.add(item("y1", "y1", outlet="q", hours=60))
     assert grouper.add(item("bridge", "bridge", outlet="z", hours=80)) == y != x
     assert grouper.merges == []
+
+
+# --- the pair model -------------------------------------------------------------------------------
+
+
+def test_a_launch_and_its_delay_the_day_before_are_two_stories():
+    # Same rocket, same words (발사, 하루): the delay and the launch a day later are two events.
+    grouper = Grouper()
+    delay = [
+        item("d1", "태풍 '하늘' 북상에…미르내-2 발사 하루 연기", "", "a", 0),
+        item("d2", "소형발사체 '미르내-2' 발사 하루 연기…\"태풍 영향 강풍 예보\"", "", "b", 0.5),
+    ]
+    launch = [
+        item("l1", "[속보] 소형발사체 '미르내-2' 고흥서 발사", "", "b", 24),
+        item(
+            "l2", "'미르내-2' 하루 늦춰 발사…\"가온샛 1호 궤도 진입 여부 곧 발표\"", "", "b", 24.2
+        ),
+        item("l3", "미르내-2 발사 성공…가온샛 1호, 550km 궤도서 첫 교신", "", "c", 25),
+    ]
+    stories = {post.id: grouper.add(post) for post in delay + launch}
+    assert stories["d1"] == stories["d2"]
+    assert stories["l2"] == stories["l3"]
+    assert stories["d1"] != stories["l3"]
+
+
+def test_the_same_report_hours_later_is_less_likely_the_same_event():
+    grouper = Grouper()
+    grouper.add(EARNINGS[0])
+    first = grouper.posts["e1"]
+    features = grouper.posts["e1"].features
+    weights = grouper._weights(features)
+    soon = item("soon", EARNINGS[0].title, EARNINGS[0].text, "b", hours=1)
+    later = item("later", EARNINGS[0].title, EARNINGS[0].text, "b", hours=30)
+    assert grouper.similarity(soon, features, weights, first) > 0.5
+    assert grouper.similarity(later, features, weights, first) < grouper.similarity(
+        soon, features, weights, first
+    )
+
+
+def test_shared_names_and_figures_raise_the_match():
+    # The same shared words, once as common nouns and once as names and figures.
+    words = frozenset(["가온", "나래", "다솜", "라온"])
+
+    def match(entities: frozenset[str]) -> float:
+        grouper = Grouper()
+        grouper.add(
+            item("x", "x"), features=Features(words | {"마루"}, frozenset(), False, False, entities)
+        )
+        features = Features(words | {"바다"}, frozenset(), False, False, entities)
+        post = item("y", "y", outlet="b", hours=1)
+        return grouper.similarity(post, features, grouper._weights(features), grouper.posts["x"])
+
+    assert match(frozenset(["가온", "나래"])) > match(frozenset())

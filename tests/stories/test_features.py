@@ -1,0 +1,25 @@
+"""Post features for story matching: counted amounts and entities, on fictional headlines."""
+
+from newsrank.stories.features import post_features
+
+
+def test_a_counted_amount_is_one_term_whatever_the_counter():
+    # "200만명" in one headline and "200만" in another report one figure.
+    one = post_features("영화 '바다의 노래' 관객 200만명 돌파")
+    other = post_features("'바다의 노래' 개봉 닷새 만에 200만 돌파")
+    assert "200만" in one.title & other.title
+    assert "5988" in post_features("상반기 밀수사범 5988명 검거").title
+
+
+def test_counters_that_say_what_is_counted_stay():
+    features = post_features("두루미즈 7연패 탈출…6호 태풍 북상")
+    assert {"7연패", "6호"} <= features.title
+
+
+def test_entities_are_names_latin_words_and_numbers_not_common_nouns():
+    features = post_features(
+        "김도윤 의원, HBM 공장 3곳 방문", "김도윤 의원이 한빛전자 평택 공장을 찾았다."
+    )
+    assert {"김도윤", "hbm", "3"} <= features.entities
+    assert not {"의원", "공장", "방문"} & features.entities
+    assert features.entities <= features.terms

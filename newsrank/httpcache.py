@@ -186,7 +186,7 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         path = request.path_info
-        if path.startswith("/admin/"):
+        if path.startswith("/" + settings.NEWSRANK_ADMIN_PATH):
             response = self.get_response(request)
             if request.method not in ("GET", "HEAD", "OPTIONS") and response.status_code < 400:
                 posts_changed()  # a post hidden, an outlet blocked: show it now
@@ -221,6 +221,7 @@ class PageCacheMiddleware:
             response = HttpResponse(entry.body, status=entry.status)
             for name, value in entry.headers:
                 response[name] = value
+            response["Content-Length"] = str(len(entry.body))  # keep-alive without chunking
         response["ETag"] = entry.etag
         response["Last-Modified"] = formatdate(entry.modified, usegmt=True)
         response["Cache-Control"] = _public(rule)

@@ -1,0 +1,283 @@
+"""Throughput under load: wrk against the production server, every page type mixed; a static file
+as the ceiling; resident memory of the web and crawler processes at rest and under load.
+
+    .venv/bin/python bench/load.py --data-dir DIR [--duration 60] [--clients 50,200]
+
+DIR is a data folder holding a populated database (`newsrank bench populate --posts N`), or set
+DATABASE_URL for PostgreSQL. The server is started as `newsrank web` starts it (gunicorn, the
+default 2 workers × 4 threads), with a crawler (`newsrank crawl`) polling the sample outlets beside
+it, so the crawler's memory and its writes are part of the picture. wrk (Debian's) runs as its own
+process on loopback, with a Lua script that picks each request's page as readers do (REQUEST_MIX).
+
+Goals (issue 6): at 200 clients zero errors, p99 <= 250 ms, cached pages >= 50 % of the static
+file's requests per second, web process <= 700 MB resident.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+STATIC = "/static/board/board.css"
+
+# Share of requests per page type: readers mostly open the front page and recent articles.
+REQUEST_MIX = [
+    ("list page 1", 25, lambda s: ["/"]),
+    ("list pages 2-20", 8, lambda s: [f"/?page={n}" for n in range(2, 21)]),
+    ("section list", 5, lambda s: s["sections"] or ["/"]),
+    ("article view", 30, lambda s: [f"/{n}" for n in s["posts"]]),
+    ("story", 6, lambda s: [f"/story/{n}" for n in s["stories"]] or ["/issues"]),
+    ("ranking", 5, lambda s: ["/ranking"]),
+    ("popular", 3, lambda s: ["/popular"]),
+    ("trending", 2, lambda s: ["/trending"]),
+    ("search", 6, lambda s: [f"/search?q={q}" for q in s["queries"]]),
+    ("feed", 5, lambda s: ["/feed/"]),
+    ("api posts", 5, lambda s: ["/api/posts", "/api/posts?page=2"]),
+]
+QUERIES = [
+    "%EC%A0%95%EB%B6%80",
+    "%EA%B2%BD%EC%A0%9C",
+    "%EC%84%9C%EC%9A%B8",
+    "%EB%8C%80%ED%86%B5%EB%A0%B9",
+]
+
+LUA = """
+paths = {%s}
+request = function()
+  return wrk.format("GET", paths[math.random(#paths)])
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get_json(url: str):
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.load(response)
+
+
+def wait_http(url: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"no answer from {url} after {timeout:.0f} s")
+
+
+def sample_paths(base: str) -> dict:
+    """Recent posts and live stories, as a reader's clicks would find them."""
+    posts = [p["number"] for p in get_json(base + "/api/posts")["results"]]
+    posts += [p["number"] for p in get_json(base + "/api/posts?page=2")["results"]]
+    stories = [s["id"] for s in get_json(base + "/api/stories")["results"]][:20]
+    html = urllib.request.urlopen(base + "/", timeout=30).read().decode()
+    sections = sorted(set(re.findall(r'href="(/board/[-\w]+)"', html)))
+    return {"posts": posts, "stories": stories, "sections": sections, "queries": QUERIES}
+
+
+def lua_script(samples: dict) -> str:
+    paths: list[str] = []
+    for _name, weight, pick in REQUEST_MIX:
+        choices = pick(samples)
+        # Each type gets `weight` percent of the table, spread over its choices.
+        per = max(1, round(weight * 10 / len(choices)))
+        paths += [p for p in choices for _ in range(per)]
+    return LUA % ", ".join(json.dumps(p) for p in paths)
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except FileNotFoundError:
+        pass
+    return 0.0
+
+
+def children(pid: int) -> list[int]:
+    try:
+        found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except FileNotFoundError:
+        return []
+    result = []
+    for child in map(int, found):
+        result += [child, *children(child)]
+    return result
+
+
+class MemoryWatch:
+    """The largest resident size seen of each watched process while it runs."""
+
+    def __init__(self, groups: dict[str, list[int]]):
+        self.groups = groups
+        self.peak = {name: 0.0 for name in groups}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def now(self) -> dict[str, float]:
+        return {
+            name: max((rss_mb(p) for p in pids), default=0.0) for name, pids in self.groups.items()
+        }
+
+    def _run(self):
+        while not self._stop.wait(0.5):
+            for name, value in self.now().items():
+                self.peak[name] = max(self.peak[name], value)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def run_wrk(url: str, clients: int, duration: int, script: str | None) -> dict:
+    command = ["wrk", "-t2", f"-c{clients}", f"-d{duration}s", "--timeout", "10s", "--latency"]
+    if script:
+        command += ["-s", script]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    return parse_wrk(output)
+
+
+def parse_wrk(output: str) -> dict:
+    def latency(label: str) -> float:
+        match = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
+        if not match:
+            return float("nan")
+        value, unit = float(match[1]), match[2]
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    requests = int(re.search(r"(\d+) requests in", output)[1])
+    sockets = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors = (sum(map(int, sockets.groups())) if sockets else 0) + (
+        int(non_2xx[1]) if non_2xx else 0
+    )
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),
+        "requests": requests,
+        "p50": latency("50"),
+        "p99": latency("99"),
+        "errors": errors,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", required=True, help="a data folder with a populated database")
+    parser.add_argument("--duration", type=int, default=60, help="seconds per run (default 60)")
+    parser.add_argument("--clients", default="50,200", help="concurrent clients, comma-separated")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--no-crawler", action="store_true")
+    args = parser.parse_args()
+
+    sys.path.insert(0, str(ROOT))
+    from newsrank.demo.server import SampleOutlets
+
+    env = os.environ.copy() | {
+        "NEWSRANK_DATA_DIR": str(Path(args.data_dir).resolve()),
+        "NEWSRANK_API_RATE_LIMIT": "off",  # one loopback address is 200 clients here
+        "NEWSRANK_ALLOW_PRIVATE_HOSTS": "127.0.0.0/8",
+        "NEWSRANK_HOST_DELAY": "0",
+        "NEWSRANK_HOST_CONCURRENCY": "8",
+        "NEWSRANK_MIN_POLL_SECONDS": "5",
+        "NEWSRANK_MAX_POLL_SECONDS": "15",
+    }
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    processes: dict[str, subprocess.Popen] = {}
+    outlets = SampleOutlets(port=0).start()
+    work = Path(tempfile.mkdtemp(prefix="newsrank-load-"))
+    try:
+        newsrank = [PYTHON, "-m", "newsrank"]
+        if not args.no_crawler:
+            for feed in outlets.feeds():
+                subprocess.run([*newsrank, "sources", "add", feed.url, "--outlet", feed.outlet,
+                                "--section", feed.section], env=env, check=True,
+                               capture_output=True)  # fmt: skip
+        web_command = [*newsrank, "web", "--port", str(port), "--workers", str(args.workers)]
+        processes["web"] = subprocess.Popen(web_command, env=env, start_new_session=True)
+        wait_http(base + "/healthz")
+        if not args.no_crawler:
+            processes["crawler"] = subprocess.Popen(
+                [*newsrank, "crawl"], env=env, start_new_session=True
+            )
+        samples = sample_paths(base)
+        script = work / "mix.lua"
+        script.write_text(lua_script(samples))
+        # Warm up, unmeasured: every worker loads the Korean analyzer on its first search, and
+        # the cache fills, as on a server that has been up for a while.
+        run_wrk(base + "/", 8, 20, str(script))
+        web_pids = children(processes["web"].pid)
+        groups = {"web worker": [p for p in web_pids if p != processes["web"].pid]}
+        if "crawler" in processes:
+            groups["crawler"] = [processes["crawler"].pid]
+        watch = MemoryWatch(groups)
+        rest = watch.now()
+        rows = []
+        with watch:
+            for clients in [int(c) for c in args.clients.split(",")]:
+                mixed = run_wrk(base + "/", clients, args.duration, str(script))
+                static = run_wrk(base + STATIC, clients, args.duration, None)
+                rows.append((clients, mixed, static))
+        report(rows, rest, watch.peak, samples, args)
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in processes.values():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        outlets.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def report(rows, rest, peak, samples, args) -> None:
+    print(f"\nwrk -t2, {args.duration} s per run, {args.workers} gunicorn workers x 4 threads; "
+          f"mix over {len(samples['posts'])} recent posts, {len(samples['stories'])} stories")  # fmt: skip
+    print(
+        "| clients | page mix rps | p50 ms | p99 ms | errors | static rps | static p99 ms "
+        "| mix / static |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for clients, mixed, static in rows:
+        print(
+            f"| {clients} | {mixed['rps']:.0f} | {mixed['p50']:.1f} | {mixed['p99']:.1f} "
+            f"| {mixed['errors']} of {mixed['requests']} | {static['rps']:.0f} "
+            f"| {static['p99']:.1f} | {mixed['rps'] / static['rps']:.0%} |"
+        )
+    print("\n| process | RSS at rest MB | peak RSS under load MB |")
+    print("|---|---:|---:|")
+    for name in rest:
+        print(f"| {name} (largest) | {rest[name]:.0f} | {peak[name]:.0f} |")
+
+
+if __name__ == "__main__":
+    main()

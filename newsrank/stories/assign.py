@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -34,9 +35,21 @@ BATCH = 200
 
 
 class StoryAssigner:
-    """Places pending posts into stories; one per crawler process."""
+    """Places pending posts into stories; one per crawler process.
 
-    def __init__(self) -> None:
+    `features` computes the grouping features of a batch of posts (default: `features_of`, one
+    after another; a replay passes the same computation run in worker processes). `details`:
+    also store each post's summary and trending terms, which the grouping does not need.
+    """
+
+    def __init__(
+        self,
+        *,
+        features: Callable[[list[Post]], list[Features]] | None = None,
+        details: bool = True,
+    ) -> None:
+        self.features = features or features_of
+        self.details = details
         self.grouper: Grouper | None = None
         self.last_seen = 0  # the highest post number this grouper has placed or restored
         self.outlet_names: list[str] = []  # left out of trending terms: credits are no keywords
@@ -55,10 +68,10 @@ class StoryAssigner:
                 .select_related("outlet")
                 .order_by("number")[:limit]
             )
-            if posts:
+            if posts and self.details:
                 self.outlet_names = list(Outlet.objects.values_list("name", flat=True))
-            for post in posts:
-                self._place(post)
+            for post, features in zip(posts, self.features(posts), strict=True):
+                self._place(post, features)
             return len(posts)
 
     def _warm(self) -> None:
@@ -82,24 +95,33 @@ class StoryAssigner:
             Post.objects.filter(story_pending=False).aggregate(n=Max("number"))["n"] or 0,
         )
 
-    def _place(self, post: Post) -> None:
-        features = post_features(post.title, _lead(post), post.outlet.name)
+    def _place(self, post: Post, features: Features) -> None:
         merges_before = len(self.grouper.merges)
         story_id = self.grouper.add(_item(post), features=features)
-        summary = summarize(post.title, post.paragraphs, section=post.section)
-        outlets = [*self.outlet_names, post.outlet.name, post.credit]
-        trend_terms = document_terms(post.title, _lead(post), outlets=outlets)
+        summary, trend_terms = [], set()
+        if self.details:
+            summary = summarize(post.title, post.paragraphs, section=post.section)
+            outlets = [*self.outlet_names, post.outlet.name, post.credit]
+            trend_terms = document_terms(post.title, _lead(post), outlets=outlets)
+        row = PostFeatures(
+            post=post,
+            title_terms=sorted(features.title),
+            lead_terms=sorted(features.lead),
+            flash=features.flash,
+            opinion=features.opinion,
+            trend_terms=sorted(trend_terms),
+            at=post.when,
+        )
         with transaction.atomic():
-            PostFeatures.objects.update_or_create(
-                post=post,
-                defaults={
-                    "title_terms": sorted(features.title),
-                    "lead_terms": sorted(features.lead),
-                    "flash": features.flash,
-                    "opinion": features.opinion,
-                    "trend_terms": sorted(trend_terms),
-                    "at": post.when,
-                },
+            # One upsert rather than update_or_create's select, savepoint and insert: a post
+            # placed again (a crash before its flag was cleared) gets its features replaced.
+            PostFeatures.objects.bulk_create(
+                [row],
+                update_conflicts=True,
+                unique_fields=["post"],
+                update_fields=[
+                    f.name for f in PostFeatures._meta.concrete_fields if f.name != "post"
+                ],
             )
             Post.objects.filter(number=post.number).update(
                 story_id=story_id, story_pending=False, summary=summary
@@ -120,12 +142,15 @@ def refresh_story(story_id: int, grouper: Grouper) -> None:
         return
     times = [p["published_at"] or p["created_at"] for p in posts]
     outlets = len({p["outlet_id"] for p in posts})
-    story = Story.objects.get(pk=story_id)
-    story.posts_count, story.outlets_count = len(posts), outlets
-    story.first_at, story.newest_at = min(times), max(times)
-    story.headline = _headline(story_id, grouper) or posts[0]["title"]
-    story.rank_key = rank.rank_key(outlets, len(posts), story.newest_at, story.readers)
-    story.save()
+    readers = Story.objects.filter(pk=story_id).values_list("readers", flat=True).first() or 0
+    Story.objects.filter(pk=story_id).update(
+        posts_count=len(posts),
+        outlets_count=outlets,
+        first_at=min(times),
+        newest_at=max(times),
+        headline=(_headline(story_id, grouper) or posts[0]["title"])[:500],
+        rank_key=rank.rank_key(outlets, len(posts), max(times), readers),
+    )
 
 
 def _headline(story_id: int, grouper: Grouper) -> str:
@@ -146,6 +171,16 @@ def _headline(story_id: int, grouper: Grouper) -> str:
 def _new_story_id() -> int:
     now = timezone.now()
     return Story.objects.create(headline="", first_at=now, newest_at=now).pk
+
+
+def feature_inputs(post: Post) -> tuple[str, str, str]:
+    """What a post's grouping features are computed from: title, lead and outlet name."""
+    return post.title, _lead(post), post.outlet.name
+
+
+def features_of(posts: list[Post]) -> list[Features]:
+    """The grouping features of each post (Kiwi analysis of its title and lead)."""
+    return [post_features(*feature_inputs(post)) for post in posts]
 
 
 def _item(post: Post) -> Item:

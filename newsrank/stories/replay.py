@@ -12,8 +12,12 @@ SQLite data folder; a script does the same before `django.setup()` (see bench/st
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
@@ -22,10 +26,13 @@ from django.db import transaction
 
 from newsrank.board.models import Post
 from newsrank.sources.models import Outlet
-from newsrank.stories.assign import StoryAssigner
+from newsrank.stories.assign import StoryAssigner, feature_inputs, features_of
+from newsrank.stories.features import Features, post_features
 
 REQUIRED = ("id", "title", "text", "outlet", "published_at")
 CHUNK = 1000  # posts stored per transaction
+# Below this many items, starting worker processes (each loads Kiwi, ~2 s) costs more than it saves.
+PARALLEL_FROM = 500
 
 
 class ReplayError(ValueError):
@@ -115,6 +122,7 @@ def replay(
     items: Iterable[dict],
     *,
     progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
 ) -> Iterator[dict]:
     """Group `items` as the crawler would, in time order; yields `{"id", "story"}` per item.
 
@@ -122,18 +130,33 @@ def replay(
     input order once all are placed, since a late item may merge two stories and so change the
     story of earlier ones. `progress(done, total)` is called as posts are placed. Needs an empty
     database (ReplayError otherwise).
+
+    `workers`: processes that compute the posts' features (Kiwi analysis, the bulk of the work)
+    ahead of the assigner, which places them one by one as the crawler does; default: one per
+    CPU for long replays, none (all in this process) for short ones.
     """
     checked = _check_all(items)
     if Post.objects.exists():
         raise ReplayError("replay needs an empty, throwaway database; this one holds posts")
     in_time = sorted(checked, key=lambda item: item.published_at)  # stable: ties keep input order
     numbers = dict(zip((item.id for item in in_time), _store(in_time), strict=True))
-    assigner = StoryAssigner()
-    done = 0
-    while placed := assigner.assign_pending():
-        done += placed
-        if progress:
-            progress(done, len(checked))
+    if workers is None:
+        workers = (os.cpu_count() or 1) if len(checked) >= PARALLEL_FROM else 0
+    # Fork: the workers run only pure code (features), never the parent's database connection.
+    pool = (
+        ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        if workers
+        else nullcontext()
+    )
+    with pool:
+        features = _ahead(pool, in_time, numbers) if workers else features_of
+        # Summaries and trending terms are not grouping: a replay leaves them out.
+        assigner = StoryAssigner(features=features, details=False)
+        done = 0
+        while placed := assigner.assign_pending():
+            done += placed
+            if progress:
+                progress(done, len(checked))
     stories = dict(Post.objects.values_list("number", "story_id"))
     for item in checked:
         yield {"id": item.id, "story": stories[numbers[item.id]]}
@@ -181,6 +204,26 @@ def _store(items: list[ReplayItem]) -> list[int]:
             )
         numbers += [post.number for post in posts]
     return numbers
+
+
+def _ahead(
+    pool: ProcessPoolExecutor, items: list[ReplayItem], numbers: dict[str, int]
+) -> Callable[[list[Post]], list[Features]]:
+    """Submit every post's features to `pool` now; the returned function waits for a batch's."""
+    names = {outlet.pk: outlet.name for outlet in Outlet.objects.all()}
+    futures: dict[int, Future] = {}
+    for post in Post.objects.filter(number__in=list(numbers.values())).order_by("number"):
+        post.outlet = Outlet(pk=post.outlet_id, name=names[post.outlet_id])
+        futures[post.number] = pool.submit(_features, feature_inputs(post))
+
+    def features(posts: list[Post]) -> list[Features]:
+        return [futures.pop(post.number).result() for post in posts]
+
+    return features
+
+
+def _features(inputs: tuple[str, str, str]) -> Features:
+    return post_features(*inputs)
 
 
 def _post(item: ReplayItem, outlet: Outlet) -> Post:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from newsrank.board.models import Post
+from newsrank.sources.models import Outlet
 from newsrank.stories.models import PostFeatures, Story
 from newsrank.stories.replay import ReplayError, read_items, replay
 
@@ -144,3 +145,20 @@ def test_command_reports_a_bad_line_and_exits_1(tmp_path):
     result = newsrank("stories", "replay", str(path), data_dir=tmp_path)
     assert result.returncode == 1
     assert "line 2: missing title" in result.stderr and result.stdout == ""
+
+
+@pytest.mark.django_db
+def test_features_computed_in_worker_processes_group_alike():
+    in_process = [line["story"] for line in replay(fixture_rows(), workers=0)]
+    Post.objects.all().delete()
+    Story.objects.all().delete()
+    Outlet.objects.all().delete()
+    in_workers = [line["story"] for line in replay(fixture_rows(), workers=2)]
+    # Story ids differ between the two runs; the partition of the items must not.
+    assert _partition(in_workers) == _partition(in_process)
+    assert PostFeatures.objects.count() == len(in_workers)
+
+
+def _partition(stories: list[int]) -> list[int]:
+    first: dict[int, int] = {}
+    return [first.setdefault(story, index) for index, story in enumerate(stories)]

@@ -86,7 +86,11 @@ class StoryAssigner:
         for row in rows.iterator(chunk_size=2000):
             post = row.post
             features = Features(
-                frozenset(row.title_terms), frozenset(row.lead_terms), row.flash, row.opinion
+                frozenset(row.title_terms),
+                frozenset(row.lead_terms),
+                row.flash,
+                row.opinion,
+                entities=frozenset(row.entity_terms),
             )
             self.grouper.restore(_item(post), features, post.story_id)
             self.last_seen = max(self.last_seen, post.number)
@@ -109,6 +113,7 @@ class StoryAssigner:
             lead_terms=sorted(features.lead),
             flash=features.flash,
             opinion=features.opinion,
+            entity_terms=sorted(features.entities),
             trend_terms=sorted(trend_terms),
             at=post.when,
         )

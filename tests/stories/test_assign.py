@@ -113,3 +113,20 @@ def test_the_article_view_shows_its_summary_and_links_its_story(
     html = client.get(post.get_absolute_url()).content.decode()
     assert "요약" in html and escape(post.summary[0]) in html
     assert f'href="/story/{post.story_id}"' in html
+
+
+def test_a_restarted_assigner_warms_up_with_the_same_features_it_stored(make_posts):
+    from newsrank.stories.assign import StoryAssigner, features_of
+
+    posts = make_posts(
+        1,
+        title="누리전자 2분기 영업이익 1조2천억원…반도체 회복",
+        body_text="누리전자가 2분기 영업이익 1조2천억원을 냈다고 공시했다.",
+    )
+    first = StoryAssigner()
+    assert first.assign_pending() == 1
+    restarted = StoryAssigner()
+    restarted._warm()
+    ((item, restored),) = restarted.grouper.members(Post.objects.get().story_id)
+    assert restored == features_of(posts)[0]
+    assert restored.entities, "names and figures are kept, not only title and lead terms"

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from newsrank.api import views
+from newsrank.api import openapi, views
 
 app_name = "api"
 urlpatterns = [
@@ -12,5 +12,7 @@ urlpatterns = [
     path("popular", views.popular, name="popular"),
     path("trending", views.trending, name="trending"),
     path("health", views.health, name="health"),
+    path("openapi.json", openapi.openapi_json, name="openapi"),
+    path("docs", openapi.docs, name="docs"),
     re_path(r"^.*$", views.json_errors(views.not_found)),
 ]

@@ -31,7 +31,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from newsrank.demo import images, layouts, trouble
+from newsrank.demo import hostile, images, layouts, trouble
 from newsrank.demo.layouts import KST, Feed, FeedItem, Link, Page, Photo
 
 CONTENT_DIR = Path(__file__).with_name("content")
@@ -473,6 +473,8 @@ class SampleOutlets:
                 stopping=self._stopping,
             )
         )
+        # Hostile content for the security tests (newsrank/demo/hostile.py), never in feeds().
+        routes.update(hostile.routes(base_url=lambda: self.base_url, start=self._start))
         return routes
 
     def _respond(self, target: str, headers: Mapping[str, str]) -> Reply:

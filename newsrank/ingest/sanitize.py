@@ -53,7 +53,7 @@ def sanitize_html(html: str, base_url: str | None = None) -> str:
     if base_url and urlsplit(base_url).scheme in _URL_SCHEMES and urlsplit(base_url).netloc:
         url_relative = ("rewrite_with_base", base_url)
     cleaned = nh3.clean(
-        unicodedata.normalize("NFC", html),
+        _BIDI_CONTROLS.sub("", unicodedata.normalize("NFC", html)),
         tags=set(ALLOWED_TAGS),
         clean_content_tags=set(_DROP_WITH_CONTENT),
         attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
@@ -76,8 +76,15 @@ def _filter_attribute(tag: str, attr: str, value: str) -> str | None:
     return value
 
 
-# Invisible characters that survive whitespace collapsing but break matching and display.
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Bidi embeddings, overrides and isolates (Unicode UAX #9): "\u202egnp.exe" shows as "exe.png",
+# and an unclosed override flips the text after it. Korean copy never needs them; Trojan Source
+# (CVE-2021-42574) is the same trick in code.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Invisible characters that survive whitespace collapsing but break matching and display; in a
+# title the bidi controls and marks too.
+_INVISIBLE = re.compile(
+    "[\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 class _TextCollector(HTMLParser):

@@ -121,6 +121,8 @@ def test_output_is_nfc():
         ("  가람\n\t일보\u00a0\u3000속보 ", "가람 일보 속보"),
         ("줄<br>바꿈", "줄 바꿈"),
         ("제로\u200b폭", "제로폭"),
+        ("계정 확인\u202e 사기 주의", "계정 확인 사기 주의"),  # a right-to-left override
+        ("제목\u2066\u2067\u2068\u2069\u200f", "제목"),  # isolates and marks
         ("\u1100\u1161\u11ab", "간"),
         ("", ""),
         (None, ""),
@@ -128,3 +130,11 @@ def test_output_is_nfc():
 )
 def test_strip_tags(text, expected):
     assert strip_tags(text) == expected
+
+
+def test_bidi_overrides_are_removed_from_bodies():
+    # "\u202egnp.exe" displays as "exe.png": a file name or link text that lies about itself.
+    assert (
+        sanitize_html("<p>\u202egnp.exe 파일</p><p>\u2067x\u2069</p>")
+        == "<p>gnp.exe 파일</p><p>x</p>"
+    )

@@ -35,13 +35,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "newsrank" / "demo" / "content"
+REAL_ITEMS = ROOT.parent / "shared" / "data" / "stories" / "items_dev.jsonl"
 PG_URL = "postgres://postgres@127.0.0.1:5432/newsrank_bench_search"
 _SENTENCE = re.compile(r"(?<=[.다])\s+")
 _SYLLABLES = "가나다라마바사아자차카타파하강남동서민도윤재현지수영호성진"
 
 
-def setup_django(db: str, pg_url: str) -> None:
-    os.environ["NEWSRANK_DATA_DIR"] = tempfile.mkdtemp(prefix="newsrank-bench-")
+def setup_django(db: str, pg_url: str, keep: str | None = None) -> None:
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        if any(Path(keep).glob("*.sqlite3")):
+            raise SystemExit(f"{keep} already holds a database")
+    os.environ["NEWSRANK_DATA_DIR"] = keep or tempfile.mkdtemp(prefix="newsrank-bench-")
     if db == "postgres":
         from urllib.parse import urlsplit
 
@@ -125,6 +130,58 @@ class Generator:
         }
 
 
+def copy_entries(cursor, backend, posts, fields) -> None:
+    """The rows `backend.write` would insert, by COPY (a bulk load of new entries)."""
+    from newsrank.search.analyzer import ANALYZER_VERSION
+
+    columns = "post_id, title, title_extra, body, body_extra, analyzer, document"
+    with cursor.cursor.copy(f"COPY search_entry ({columns}) FROM STDIN") as copy:
+        for post, entry in zip(posts, fields, strict=True):
+            copy.write_row(
+                (
+                    post.number,
+                    *entry.values(),
+                    ANALYZER_VERSION,
+                    backend.tsvector(entry, post.number),
+                )
+            )
+
+
+def index_real_posts(path: Path, outlet) -> None:
+    """Indexing through the crawler's path (`index_pending`) on real Korean articles, cold cache.
+
+    The articles are read where they lie (never copied into the project) and stored as new posts;
+    the word cache starts empty, as in a freshly started crawler, so the first posts pay for the
+    vocabulary. Printed: posts/s by the wall clock and by this process's CPU time (one core).
+    """
+    from newsrank.board.models import Post
+    from newsrank.search import analyzer
+    from newsrank.search.backends import index_pending
+
+    items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    Post.objects.bulk_create(
+        Post(outlet=outlet, url=f"https://real.example/{i}", title=item["title"],
+             body_text=item["text"], story_pending=False)
+        for i, item in enumerate(items)
+    )  # fmt: skip
+    analyzer._get_kiwi().tokenize("워밍업")  # the model's load is no indexing
+    analyzer._word_cache.clear()
+    chars = sum(len(item["title"]) + len(item["text"]) for item in items)
+    wall, cpu = time.perf_counter(), time.process_time()
+    done = 0
+    while True:
+        indexed = index_pending(100)
+        if not indexed:
+            break
+        done += indexed
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    print(
+        f"indexing real articles through index_pending ({done} posts, {chars / done:,.0f} chars "
+        f"each, word cache cold): {done / wall:,.0f} posts/s wall, {done / cpu:,.0f} posts/s per "
+        f"CPU-second of this process ({len(analyzer._word_cache):,} distinct words cached)"
+    )
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
@@ -138,9 +195,22 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200, help="queries per class")
     parser.add_argument("--analyze", type=int, default=300, help="posts run through Kiwi")
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument(
+        "--copy",
+        action="store_true",
+        help="PostgreSQL: past 20,000 posts write the entries by COPY (same rows, faster)",
+    )
+    parser.add_argument(
+        "--real-items",
+        default=str(REAL_ITEMS),
+        help="JSON lines of real articles (title, text) for indexing through index_pending",
+    )
+    parser.add_argument(
+        "--keep", metavar="DIR", help="SQLite: write the database into DIR and keep it"
+    )
     args = parser.parse_args()
 
-    setup_django(args.db, args.pg_url)
+    setup_django(args.db, args.pg_url, args.keep)
     from django.db import connection, transaction
 
     from newsrank.board.models import Post
@@ -178,6 +248,7 @@ def main() -> None:
     backend = get_backend()
     write_seconds = 0.0
     store_seconds = 0.0
+    written = 0
     batch = 1_000
     for start in range(0, args.posts, batch):
         count = min(batch, args.posts - start)
@@ -190,6 +261,8 @@ def main() -> None:
                 title=title,
                 body_text=body,
                 published_at=now - timedelta(days=365 * (1 - (start + i) / args.posts)),
+                search_pending=False,
+                story_pending=False,
             )
             for i, (title, body, _, _) in enumerate(texts)
         )
@@ -198,20 +271,27 @@ def main() -> None:
         t1 = time.perf_counter()
         fields = [generator.fields(ti, picked, title, body) for title, body, picked, ti in texts]
         t2 = time.perf_counter()
+        bulk = args.copy and connection.vendor == "postgresql" and start >= 20 * batch
         with transaction.atomic(), connection.cursor() as cursor:
-            for post, entry in zip(posts, fields, strict=True):
-                backend.write(cursor, post.number, entry)
+            if bulk:
+                copy_entries(cursor, backend, posts, fields)
+            else:
+                for post, entry in zip(posts, fields, strict=True):
+                    backend.write(cursor, post.number, entry)
         t3 = time.perf_counter()
         store_seconds += t1 - t0
-        write_seconds += t3 - t2
+        if not bulk:
+            write_seconds += t3 - t2
+            written += count
         if (start // batch) % 50 == 0 or start + count == args.posts:
             print(
-                f"  {start + count:,} posts, index write {(start + count) / write_seconds:,.0f} posts/s",
+                f"  {start + count:,} posts, index write {written / write_seconds:,.0f} posts/s",
                 file=sys.stderr,
             )
-    write_rate = args.posts / write_seconds
+    write_rate = written / write_seconds
     print(
-        f"index write: {write_rate:,.0f} posts/s (storing the posts themselves: "
+        f"index write (Backend.write, {written:,} posts): {write_rate:,.0f} posts/s"
+        f"{' (the rest by COPY)' if written < args.posts else ''} (storing the posts themselves: "
         f"{args.posts / store_seconds:,.0f} posts/s)"
     )
     print(f"indexing end to end, one core: {1 / (1 / analysis_rate + 1 / write_rate):,.0f} posts/s")
@@ -229,6 +309,10 @@ def main() -> None:
         size = cursor.fetchone()[0]
     if size:
         print(f"index size: {size / args.posts:,.0f} bytes/post ({size / 2**20:,.1f} MiB in all)")
+    if args.real_items and Path(args.real_items).exists():
+        index_real_posts(Path(args.real_items), outlets[0])
+    if not args.queries:
+        return
 
     # Query classes, from the titles' own terms (what readers search for).
     def title_terms() -> list[str]:

@@ -1,0 +1,225 @@
+"""Search through the HTTP endpoints: /search and /api/search served by gunicorn as `newsrank web`
+serves them, timed from a client on loopback, and server-side from gunicorn's access log.
+
+Usage (against a database that holds posts and their search entries, e.g. one that
+`bench/search.py --keep DIR` or `newsrank bench populate` wrote):
+    .venv/bin/python bench/search_http.py --data-dir /work/benchdb/1m             # SQLite
+    .venv/bin/python bench/search_http.py --database-url postgres://postgres@127.0.0.1:5432/newsrank_1m
+
+The server is `newsrank.serve.web_command` (gunicorn, gthread, 2 workers × 4 threads) with an
+access log whose %(D)s gives the server-side time of each request. No crawler runs. The API rate
+limit is turned off for the run (NEWSRANK_API_RATE_LIMIT=off), and every URL carries a unique
+`_b` parameter, so that the page cache (keyed by URL) never answers: each request runs the search;
+the script checks the `X-Newsrank-Cache: miss` header. Requests go one at a time on a kept-alive
+connection, so the figures are latency, not throughput.
+
+Query classes, from the sample titles' terms (what readers search for): 1, 2 and 3 terms, a
+two-term phrase, a term with a filter (an outlet and the last 30 days), and a term sorted by date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_facts() -> tuple[int, list[str], object]:
+    """(posts, outlet names, the newest post's date) of the database the server will use."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsrank.settings")
+    import django
+
+    django.setup()
+    from django.db.models import Max
+
+    from newsrank.board.models import Post
+    from newsrank.sources.models import Outlet
+
+    newest = Post.objects.aggregate(Max("published_at"))["published_at__max"]
+    names = list(Outlet.objects.order_by("pk").values_list("name", flat=True)[:50])
+    return Post.objects.count(), names, newest
+
+
+def start_server(port: int, workers: int, log: Path) -> subprocess.Popen:
+    from newsrank.serve import web_command
+
+    command = web_command("127.0.0.1", port, workers) + [
+        "--access-logfile",
+        str(log),
+        "--access-logformat",
+        "%(U)s?%(q)s %(s)s %(D)s",
+    ]
+    server = subprocess.Popen(command, env=os.environ.copy(), start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/api/search?q=")
+            connection.getresponse().read()
+            return server
+        except OSError:
+            time.sleep(0.3)
+    server.kill()
+    raise SystemExit("the server did not start within 60 s")
+
+
+def server_times(log: Path) -> dict[str, float]:
+    """Milliseconds gunicorn spent on each request, by its unique `_b` value."""
+    times = {}
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            url, _status, micros = line.rsplit(" ", 2)
+        except ValueError:
+            continue
+        tag = urllib.parse.parse_qs(url.partition("?")[2]).get("_b")
+        if tag:
+            times[tag[0]] = int(micros) / 1000
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", help="NEWSRANK_DATA_DIR of a SQLite database")
+    parser.add_argument("--database-url", help="a PostgreSQL DATABASE_URL")
+    parser.add_argument("--queries", type=int, default=100, help="requests per class and endpoint")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    if bool(args.data_dir) == bool(args.database_url):
+        parser.error("give --data-dir (SQLite) or --database-url (PostgreSQL)")
+    os.environ["NEWSRANK_DATA_DIR"] = args.data_dir or tempfile.mkdtemp(prefix="newsrank-http-")
+    os.environ["DATABASE_URL"] = args.database_url or ""
+    os.environ["NEWSRANK_API_RATE_LIMIT"] = "off"
+
+    posts, outlets, newest = database_facts()
+    from search import Generator  # bench/search.py: the sample titles, analyzed
+
+    rng = random.Random(args.seed)
+    generator = Generator(random.Random(5))  # seed 5: the names bench/search.py wrote
+
+    def title_terms() -> list[str]:
+        doc = generator.title_docs[rng.randrange(len(generator.title_docs))]
+        return [t for t in doc.parts if len(t) > 1 and not t.isdigit()] or ["태풍"]
+
+    def words(k: int) -> str:
+        terms = title_terms()
+        return " ".join(rng.sample(terms, min(k, len(terms))))
+
+    def phrase() -> str:
+        doc = generator.title_docs[rng.randrange(len(generator.title_docs))]
+        if len(doc.parts) < 2:
+            return words(1)
+        i = rng.randrange(len(doc.parts) - 1)
+        return f'"{doc.parts[i]} {doc.parts[i + 1]}"'
+
+    since = ((newest - timedelta(days=30)).date().isoformat()) if newest else ""
+    classes = {
+        "1 term": lambda: {"q": words(1)},
+        "2 terms": lambda: {"q": words(2)},
+        "3 terms": lambda: {"q": words(3)},
+        "phrase": lambda: {"q": phrase()},
+        "filter (outlet, 30 days)": lambda: {
+            "q": f"{words(1)} outlet:{rng.choice(outlets)}",
+            "from": since,
+        },
+        "1 term, by date": lambda: {"q": words(1), "sort": "date"},
+        # 1,000 characters that fit gunicorn's 4,094-byte request line once percent-encoded
+        # (a longer line is refused with 414 before Django sees it).
+        "1,000 characters of noise": lambda: {
+            "q": "".join(rng.choice("가나ㅋ" if i % 4 == 0 else "ab1 -.") for i in range(1000))
+        },
+    }
+
+    port = free_port()
+    log = Path(tempfile.mkdtemp(prefix="newsrank-http-log-")) / "access.log"
+    server = start_server(port, args.workers, log)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    counter = 0
+
+    def get(path: str, params: dict) -> tuple[str, float, str]:
+        nonlocal counter
+        counter += 1
+        tag = f"{counter}"
+        url = path + "?" + urllib.parse.urlencode({**params, "_b": tag})
+        started = time.perf_counter()
+        connection.request("GET", url)
+        response = connection.getresponse()
+        response.read()
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status != 200:
+            raise SystemExit(f"{url}: HTTP {response.status}")
+        return tag, elapsed, response.getheader("X-Newsrank-Cache", "")
+
+    try:
+        for _ in range(20):  # warm both workers: Kiwi loads on the first query of each
+            for path in ("/search", "/api/search"):
+                get(path, classes["2 terms"]())
+        measured: dict[tuple[str, str], list[tuple[str, float]]] = {}
+        hits = 0
+        for label, make in classes.items():
+            for path in ("/search", "/api/search"):
+                rows = measured.setdefault((label, path), [])
+                for _ in range(args.queries):
+                    tag, elapsed, cache = get(path, make())
+                    hits += cache == "hit"
+                    rows.append((tag, elapsed))
+        time.sleep(1.0)  # let gunicorn flush its log
+        on_server = server_times(log)
+    finally:
+        connection.close()
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+    import django.db
+
+    vendor = django.db.connection.vendor
+    print(
+        f"database: {vendor}, posts: {posts:,}, {args.queries} requests per row, cache hits {hits}"
+    )
+    print()
+    print(
+        f"| query class ({posts:,} posts, {vendor}) | endpoint | client p50 / p95 ms | server p50 / p95 ms |"
+    )
+    print("| --- | --- | ---: | ---: |")
+    for (label, path), rows in measured.items():
+        client = [elapsed for _, elapsed in rows]
+        server_side = [on_server[tag] for tag, _ in rows if tag in on_server]
+        server_text = (
+            f"{statistics.median(server_side):.1f} / {percentile(server_side, 0.95):.1f}"
+            if server_side
+            else "–"
+        )
+        print(
+            f"| {label} | {path} | {statistics.median(client):.1f} / "
+            f"{percentile(client, 0.95):.1f} | {server_text} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

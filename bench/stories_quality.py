@@ -5,9 +5,13 @@ Usage:
     .venv/bin/python bench/stories_quality.py --split       # also each half of the window alone
     .venv/bin/python bench/stories_quality.py --via-replay  # also through `newsrank stories replay`
     .venv/bin/python bench/stories_quality.py --errors      # also list wrong and missed pairs
+    .venv/bin/python bench/stories_quality.py --fit         # refit the pair model's weights
 
-The pair model's weights were fitted on the first half of the window (before 2022-07-31 18:00 KST,
-"A") only; the second half ("B") is the held-out check. `--split` replays each half on its own.
+`--fit` fits the pair model (`Settings.pair_model`) by logistic regression over the candidate pairs
+(within 36 h, two shared terms or more) of each half of the window and of the whole: A is before
+2022-07-31 18:00 KST, B after. `--split` is the two-fold check: each half is replayed on its own with
+the weights fitted on the *other* half (FOLD_WEIGHTS), beside the former rule. The shipped weights
+are the fit on A (see `Settings.pair_model` for why not the fit on the whole window).
 `--via-replay` runs the items through the `newsrank stories replay` command (the crawler's
 StoryAssigner in a throwaway database) and scores its output too; it should match.
 
@@ -35,11 +39,17 @@ sys.path.insert(0, str(ROOT))
 
 from newsrank.search.analyzer import analyze  # noqa: E402
 from newsrank.stories.grouping import Grouper, Item, Settings  # noqa: E402
+from newsrank.stories.grouping import _Post as Post  # noqa: E402
 from newsrank.stories.metrics import bcubed, pairwise  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "stories"
-# The pair model was fitted on the items before this moment (half A); B is held out.
+# The two halves of the window for the two-fold check: A before this moment, B from it.
 SPLIT = datetime(2022, 7, 31, 18, 0, tzinfo=timezone(timedelta(hours=9)))
+# Pair-model weights fitted (`--fit`) on one half, to be checked on the other.
+FOLD_WEIGHTS = {
+    "A": (7.731, 3.219, 0.093, 0.022, -0.179, -0.648, -4.824),
+    "B": (8.515, 0.145, 0.175, 0.163, 0.086, 0.203, -7.128),
+}
 
 # From ../shared/data/stories/README.md (pw P, pw R, pw F1, B3 F1).
 BASELINES = [
@@ -107,6 +117,50 @@ def via_replay(gold) -> dict[str, str]:
     return {str(row["id"]): row["story"] for row in rows if str(row["id"]) in gold}
 
 
+def pair_rows(items, gold, cache) -> list[tuple[tuple[float, ...], bool, str]]:
+    """(pair features, same gold story, half) of every candidate pair, IDF from the whole window."""
+    grouper = Grouper(features=lambda item: cache[item.id])
+    for item in items:
+        grouper.index.add(item.id, cache[item.id].terms, item.published_at)
+    rows = []
+    for a, b in combinations(items, 2):  # items are in time order: b is the later post
+        fa, fb = cache[a.id], cache[b.id]
+        if len(fa.terms & fb.terms) < 2 or b.published_at - a.published_at > timedelta(hours=36):
+            continue
+        if fa.opinion or fb.opinion:
+            continue  # opinion matches nothing, whatever the model says
+        earlier = Post(a, fa, 0)
+        vector = grouper.pair_features(b, fb, grouper._weights(fb), earlier, grouper._weights(fa))
+        half = "A" if b.published_at < SPLIT else "B" if a.published_at >= SPLIT else ""
+        rows.append((vector, gold[a.id] == gold[b.id], half))
+    return rows
+
+
+def logistic_fit(rows, steps: int = 3000, rate: float = 1.0, l2: float = 1.0) -> tuple:
+    """Weights (then the bias) of a logistic regression, by gradient descent on standardized
+    features, given back on the raw features."""
+    import numpy as np  # a bench-only need (kiwipiepy brings numpy)
+
+    x = np.array([vector for vector, _, _ in rows], float)
+    y = np.array([same for _, same, _ in rows], float)
+    mean, std = x.mean(0), x.std(0) + 1e-9
+    z = np.column_stack([(x - mean) / std, np.ones(len(x))])
+    w = np.zeros(z.shape[1])
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-z @ w))
+        w -= rate * (z.T @ (p - y) + l2 * np.r_[w[:-1], 0]) / len(y)
+    raw = np.r_[w[:-1] / std, w[-1] - (w[:-1] * mean / std).sum()]
+    return tuple(round(float(v), 3) for v in raw)
+
+
+def fit_all(items, gold, cache) -> None:
+    rows = pair_rows(items, gold, cache)
+    print(f"\nPair model fits ({len(rows)} candidate pairs, {sum(r[1] for r in rows)} same story):")
+    for half in ("A", "B", "all"):
+        chosen = [r for r in rows if half == "all" or r[2] == half]
+        print(f"  fitted on {half:>3}: {logistic_fit(chosen)}")
+
+
 def show_errors(items, gold, predicted) -> None:
     by_id = {item.id: item for item in items}
     wrong, missed = [], []
@@ -135,7 +189,8 @@ def _scores(predicted, gold) -> tuple:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--errors", action="store_true", help="list wrong and missed pairs")
-    parser.add_argument("--split", action="store_true", help="score each half of the window")
+    parser.add_argument("--split", action="store_true", help="two-fold check on the halves")
+    parser.add_argument("--fit", action="store_true", help="fit the pair model's weights")
     parser.add_argument(
         "--via-replay", action="store_true", help="also score `newsrank stories replay`"
     )
@@ -170,19 +225,20 @@ def main() -> int:
     cache = {item.id: grouper.posts[item.id].features for item in items}
     cached = lambda item: cache[item.id]  # noqa: E731
 
+    if args.fit:
+        fit_all(items, gold, cache)
+
     if args.split:
-        print("\nHeld-out split (each half replayed alone; the pair model was fitted on A):\n")
+        print("\nTwo-fold check (each half replayed alone, pair model fitted on the other half):\n")
         print(f"| {'half':<44} | pw P  | pw R  | pw F1 | B³ P  | B³ R  | B³ F1 |")
         print(f"| {'-' * 44} | ----- | ----- | ----- | ----- | ----- | ----- |")
-        halves = {
-            "A: 07-30 21:00 – 07-31 18:00 (fitted)": [i for i in items if i.published_at < SPLIT],
-            "B: 07-31 18:00 – 08-01 09:00 (held out)": [
-                i for i in items if i.published_at >= SPLIT
-            ],
-        }
-        for name, half in halves.items():
-            for label, variant in (("", settings), (" former", FORMER)):
-                print(row(f"{name}{label}", *score(half, gold, variant, cached)))
+        halves = {"A": [i for i in items if i.published_at < SPLIT]}
+        halves["B"] = [i for i in items if i.published_at >= SPLIT]
+        for name, other in (("A", "B"), ("B", "A")):
+            held_out = replace(settings, pair_model=FOLD_WEIGHTS[other])
+            label = f"{name} ({len(halves[name])} items), fitted on {other}"
+            print(row(label, *score(halves[name], gold, held_out, cached)))
+            print(row(f"{name}, former cosine rule", *score(halves[name], gold, FORMER, cached)))
 
     if args.via_replay:
         started = time.perf_counter()

@@ -30,6 +30,7 @@ from newsrank.ingest.session import CrawlSession, open_session
 from newsrank.search.backends import index_pending
 from newsrank.sources.models import Feed
 from newsrank.stories.assign import StoryAssigner
+from newsrank.stories.trends import refresh_if_due as refresh_trends_if_due
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,8 @@ def follow_posts(stop: threading.Event | None = None) -> None:
     for step in (index_pending, _assigner().assign_pending):
         while not (stop is not None and stop.is_set()) and step():
             changed = True
+    if not (stop is not None and stop.is_set()):
+        refresh_trends_if_due()  # here, so that no reader's request waits for the computation
     if changed:
         posts_changed()  # cached pages show the new posts within seconds (newsrank/httpcache.py)
 

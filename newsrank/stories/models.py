@@ -56,6 +56,19 @@ class PostFeatures(models.Model):
     at = models.DateTimeField(null=True, blank=True, db_index=True)
 
 
+class TrendSnapshot(models.Model):
+    """The trending keywords as the crawler last computed them (`trends.refresh_trends`).
+
+    One row: computing them reads up to a week of posts, so readers' requests only read this.
+    """
+
+    computed_at = models.DateTimeField()
+    trends = models.JSONField(default=list)  # [{"term", "recent_count", "expected", "score"}]
+
+    def __str__(self) -> str:
+        return f"trends of {self.computed_at:%Y-%m-%d %H:%M}"
+
+
 class PostViewQuerySet(models.QuerySet):
     def since(self, moment):
         return self.filter(viewed_at__gte=moment)

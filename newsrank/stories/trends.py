@@ -3,8 +3,13 @@
 The recent window is the last RECENT; the baseline the BASELINE just before it (disjoint, as
 `trending.trending_terms` wants). Both reads are bounded: the newest rows of each window up to a
 cap, through the index on `PostFeatures.at`; when the cap cuts a window, its length is the span the
-rows cover, so rates stay rates. The baseline moves slowly, so each process keeps it for
-BASELINE_KEEP; the result is cached for RESULT_SECONDS, so the board's strip costs a cache read.
+rows cover, so rates stay rates. Hidden posts and blocked outlets' posts do not count.
+
+Computing costs up to a few seconds at a million posts (the baseline reads up to 100,000 rows), so
+no reader waits for it: the crawler calls `refresh_if_due` after placing posts, which recomputes at
+most every REFRESH_SECONDS (keeping its baseline counts for BASELINE_KEEP) and stores the result
+in `TrendSnapshot`. Requests read that row through the cache (RESULT_SECONDS), so the board's strip
+costs a cache read. Only a site that has never stored trends computes them in a request, once.
 """
 
 from __future__ import annotations
@@ -12,12 +17,13 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from dataclasses import asdict
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
 from django.utils import timezone
 
-from newsrank.stories.models import PostFeatures
+from newsrank.stories.models import PostFeatures, TrendSnapshot
 from newsrank.stories.trending import Trend, trending_terms
 
 RECENT = timedelta(hours=6)
@@ -26,7 +32,8 @@ RECENT_ROWS = 30_000  # ~a day of posts at 25,000 a day: more than 6 hours ever 
 BASELINE_ROWS = 100_000  # ~4 days at 25,000 a day; the rows cover the span they reach
 BASELINE_KEEP = 600.0  # seconds a process reuses its baseline counts
 RESULT_CACHE = "stories:trending"
-RESULT_SECONDS = 60
+RESULT_SECONDS = 30  # how stale a process's copy of the stored trends may be
+REFRESH_SECONDS = 60.0  # how often the crawler recomputes them
 LIMIT = 20
 
 
@@ -40,6 +47,7 @@ def window_counts(
     """
     rows = list(
         PostFeatures.objects.filter(at__gte=start, at__lt=end)
+        .filter(post__hidden=False, post__outlet__blocked=False)
         .order_by("-at")
         .values_list("trend_terms", "at")[:cap]
     )
@@ -75,11 +83,45 @@ def _baseline(end: datetime) -> tuple[Counter, float]:
 
 
 def forget_baseline() -> None:
-    """Drop the process's baseline counts (tests, or after loading old posts)."""
+    """Drop the process's baseline counts and refresh time (tests, or after loading old posts)."""
     with _kept_lock:
         _kept.clear()
+    _refreshed.clear()
+
+
+def refresh_trends(now: datetime | None = None) -> list[Trend]:
+    """Compute the trends of now and store them for every process to read."""
+    now = now or timezone.now()
+    result = rising_terms(now)
+    TrendSnapshot.objects.update_or_create(
+        pk=1, defaults={"computed_at": now, "trends": [asdict(t) for t in result]}
+    )
+    cache.set(RESULT_CACHE, result, RESULT_SECONDS)
+    _refreshed["at"] = time.monotonic()
+    return result
+
+
+_refreshed: dict = {}  # {"at": monotonic time of this process's last refresh_trends}
+
+
+def refresh_if_due() -> bool:
+    """`refresh_trends` if this process has not in the last REFRESH_SECONDS; the crawler's step."""
+    last = _refreshed.get("at")
+    if last is not None and time.monotonic() - last < REFRESH_SECONDS:
+        return False
+    refresh_trends()
+    return True
 
 
 def current_trends() -> list[Trend]:
-    """`rising_terms` of now, computed at most every RESULT_SECONDS."""
-    return cache.get_or_set(RESULT_CACHE, rising_terms, RESULT_SECONDS)
+    """The trends the crawler stored last, through the cache: a request never computes them,
+    bar the first one of a site that has none stored yet."""
+    result = cache.get(RESULT_CACHE)
+    if result is not None:
+        return result
+    row = TrendSnapshot.objects.filter(pk=1).first()
+    if row is None:
+        return refresh_trends()
+    result = [Trend(**trend) for trend in row.trends]
+    cache.set(RESULT_CACHE, result, RESULT_SECONDS)
+    return result

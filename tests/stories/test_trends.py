@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from newsrank.board.models import Post
 from newsrank.stories import trends
-from newsrank.stories.models import PostFeatures
+from newsrank.stories.models import PostFeatures, TrendSnapshot
 from newsrank.stories.trends import current_trends, rising_terms, window_counts
 
 pytestmark = pytest.mark.django_db
@@ -69,13 +69,42 @@ def test_a_capped_window_covers_the_span_of_its_rows(store):
     assert counts["가"] == 6 and hours == pytest.approx(6)
 
 
-def test_the_result_is_cached_for_a_minute(store):
+def test_requests_read_the_stored_trends_until_the_crawler_refreshes_them(store):
     store(["하늘"], timedelta(hours=1), count=4)
-    assert [t.term for t in current_trends()] == ["하늘"]
+    assert [t.term for t in current_trends()] == ["하늘"]  # none stored yet: computed once
     store(["바다"], timedelta(hours=1), count=4)
     assert [t.term for t in current_trends()] == ["하늘"]  # from the cache
     cache.clear()
+    assert [t.term for t in current_trends()] == ["하늘"]  # from the stored snapshot
+    trends.refresh_trends()
     assert {t.term for t in current_trends()} == {"하늘", "바다"}
+
+
+def test_a_request_with_trends_stored_computes_nothing(store, django_assert_num_queries):
+    store(["하늘"], timedelta(hours=1), count=4)
+    stored = trends.refresh_trends()
+    cache.clear()
+    with django_assert_num_queries(1):  # the snapshot row, not the posts
+        assert current_trends() == stored
+
+
+def test_the_crawler_refreshes_at_most_every_refresh_interval(store, monkeypatch):
+    store(["하늘"], timedelta(hours=1), count=4)
+    assert trends.refresh_if_due() is True
+    assert trends.refresh_if_due() is False
+    monkeypatch.setattr(trends, "REFRESH_SECONDS", 0.0)
+    assert trends.refresh_if_due() is True
+
+
+def test_hidden_posts_and_blocked_outlets_do_not_trend(store, outlet):
+    store(["하늘"], timedelta(hours=1), count=4)
+    store(["바다"], timedelta(hours=1), count=4)
+    newest = list(Post.objects.order_by("-number").values_list("number", flat=True)[:4])
+    Post.objects.filter(number__in=newest).update(hidden=True)  # the 바다 posts
+    assert [t.term for t in rising_terms()] == ["하늘"]
+    outlet.blocked = True
+    outlet.save()
+    assert rising_terms() == []
 
 
 def test_trending_page_links_each_term_to_a_search(client, typhoon):
@@ -125,6 +154,8 @@ def test_the_crawler_stores_each_posts_trend_terms(sample_outlets, allow_loopbac
     rising = rising_terms()
     print("trending after a crawl:", " ".join(t.term for t in rising))
     assert rising, "a fresh crawl has terms in several posts"
+    stored = TrendSnapshot.objects.get()  # the crawler computed them, so no reader has to
+    assert [t["term"] for t in stored.trends] == [t.term for t in rising]
 
 
 def test_the_strip_costs_the_board_a_cache_read(typhoon, django_assert_num_queries):

@@ -16,7 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from newsrank.search.analyzer import _morphemes, analyze, clean_term, normalize
+# One Kiwi pass gives both the search terms (`_words`, as `analyze` makes them) and the tags that
+# tell names apart (`_morphemes`); analyzing twice would double the cost of placing a post.
+from newsrank.search.analyzer import MAX_INDEX_CHARS, _morphemes, _words, clean_term, normalize
 from newsrank.search.hanja import normalize_hanja
 
 LEAD_CHARS = 160  # about the first sentence of a Korean news lead
@@ -166,27 +168,37 @@ def is_opinion(title: str) -> bool:
     return bool(_OPINION.search(title))
 
 
-def _names(text: str) -> set[str]:
-    """The proper nouns (NNP) and Latin words (SL) of `text`, as terms."""
-    return {clean_term(form) for form, tag, _, _ in _morphemes(text) if tag in ("NNP", "SL")}
+def _analyze(text: str) -> tuple[list[str], set[str]]:
+    """The search terms of `text`, and its proper nouns (NNP) and Latin words (SL) as terms."""
+    text = normalize(text)[:MAX_INDEX_CHARS]
+    morphemes = _morphemes(text)
+    terms = []
+    for word in _words(text, morphemes):
+        terms.extend(term for term, _, _ in word.parts)
+        terms.extend(word.extras)
+    names = {clean_term(form) for form, tag, _, _ in morphemes if tag in ("NNP", "SL")}
+    return terms, names
 
 
 def _is_entity(term: str, names: set[str]) -> bool:
     return term in names or any(char.isdigit() or char.isascii() for char in term)
 
 
-def _terms(text: str, drop: frozenset[str]) -> frozenset[str]:
+def _terms(text: str, drop: frozenset[str]) -> tuple[frozenset[str], set[str]]:
+    """The matching terms of `text` and, among them, its entities."""
     text = _DATE.sub(" ", text)
     if not text.strip():
-        return frozenset()
-    terms = {_number(term) for term in analyze(text).terms if term not in drop}
+        return frozenset(), set()
+    analyzed, names = _analyze(text)
+    terms = {_number(term) for term in analyzed if term not in drop}
     # A counted number stands for its bare number (7연패 covers 7), so one fact is not counted twice.
     counted = {match.group(1) for term in terms if (match := _COUNTED.match(term))}
     terms = {term for term in terms if _is_content(term) and term not in counted}
     # A compound whose parts are terms too (직무대행 beside 직무, 대행) would count one concept
     # three times; its parts stay, as they also match other compounds (다중채무자, 다중채무액). A
     # word with only one longer part (강훈식 beside 강훈, Kiwi splitting a name) keeps both.
-    return frozenset(term for term in terms if _parts_in(term, terms) < 2)
+    kept = frozenset(term for term in terms if _parts_in(term, terms) < 2)
+    return kept, {term for term in kept if _is_entity(term, names)}
 
 
 # A number counted in people, won, cases or places stands for its amount: 200만명 and 200만 are one
@@ -213,13 +225,12 @@ def _is_content(term: str) -> bool:
 def post_features(title: str, text: str = "", outlet_name: str = "") -> Features:
     """The features of a post from its title, its feed text or first paragraph, and its outlet."""
     drop = BOILERPLATE | {term.lower() for term in outlet_name.split()}
-    title_text, lead_text = clean_title(title), lead_of(text, title=title)
-    title_terms, lead_terms = _terms(title_text, drop), _terms(lead_text, drop)
-    names = _names(title_text) | _names(lead_text)
+    title_terms, title_entities = _terms(clean_title(title), drop)
+    lead_terms, lead_entities = _terms(lead_of(text, title=title), drop)
     return Features(
         title=title_terms,
         lead=lead_terms,
         flash=is_flash(title),
         opinion=is_opinion(title),
-        entities=frozenset(t for t in title_terms | lead_terms if _is_entity(t, names)),
+        entities=frozenset(title_entities | lead_entities),
     )

@@ -219,3 +219,14 @@ def news(request):
         Context({"urlset": urls, "publication": xml_text(settings.NEWSRANK_SITE_NAME)})
     )
     return HttpResponse(body, content_type="application/xml")
+
+
+def robots_txt(request):
+    """robots.txt: everything may be crawled but search results; where the sitemaps are.
+
+    Search result pages are endless combinations of words (and say `noindex` themselves). The
+    admin is not named: its path is the operator's secret (NEWSRANK_ADMIN_PATH).
+    """
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    lines = ["User-agent: *", "Disallow: /search", "Disallow: /feed/search/", f"Sitemap: {sitemap}"]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -24,6 +24,7 @@ urlpatterns = [
     path("feed/search/", feeds.SearchFeed(), name="feed-search"),
     path("feed/search/atom/", feeds.SearchAtomFeed(), name="feed-search-atom"),
     path("sitemap.xml", sitemaps.index, name="sitemap"),
+    path("robots.txt", sitemaps.robots_txt, name="robots"),
     path("sitemap-<slug:section>.xml", sitemaps.sitemap_section, name="sitemap-section"),
     path("", include("newsrank.stories.urls")),
     path("", include("newsrank.board.urls")),

@@ -117,3 +117,12 @@ def test_range_paginator_pages_by_key_not_by_rows(make_posts):
     assert pages.num_pages == 3
     assert [p.number for p in pages.page(3).object_list] == [low + 4]
     assert RangePaginator(Post.objects.all(), "number", 2, None, None).num_pages == 1
+
+
+def test_robots_txt_points_to_the_sitemap_and_keeps_search_out(client, db):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    lines = response.content.decode().splitlines()
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+    assert "Disallow: /search" in lines
+    assert not any("admin" in line for line in lines)

@@ -18,6 +18,10 @@ fictional outlet, 시험일보. Each feed and what it tests:
     huge-entry.xml     one entry whose description is over 2 MB
     updated.xml        an article edited EDIT_AFTER after the server's start: title, body and
                        date change, and the feed adds <atom:updated>
+    hang.xml           sends its headers, then nothing until the server stops
+    trickle.xml        one byte every TRICKLE_PAUSE, forever: each byte resets a read timeout,
+                       and it stays far below any size cap, so only a deadline on the whole
+                       fetch cuts it
 
 Time comes from the server's injectable clock, so a test can move it past the edit.
 """
@@ -41,6 +45,7 @@ HUGE_SIZE = 30 * 1024 * 1024
 _HUGE_CHUNK = 64 * 1024
 _HUGE_PAUSE = 0.02  # about 3 MB/s: a size cap trips in a second or two, the whole body takes ~10 s
 HUGE_ENTRY_BYTES = 2 * 1024 * 1024
+TRICKLE_PAUSE = 0.5
 EDIT_AFTER = timedelta(minutes=30)  # updated.xml's article is edited this long after the start
 RSS = "application/rss+xml; charset=utf-8"
 
@@ -249,6 +254,15 @@ def routes(
                 return
             yield chunk
 
+    def hang_body() -> Iterator[bytes]:
+        yield b'<?xml version="1.0" encoding="utf-8"?>\n'
+        stopping.wait()
+
+    def trickle_body() -> Iterator[bytes]:
+        yield b'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>'
+        while not stopping.wait(TRICKLE_PAUSE):
+            yield "느".encode()[:1]  # a third of a character: never a complete title either
+
     # One counter per feed and server; next() on itertools.count is atomic under the GIL, so
     # concurrent requests still get distinct numbers.
     guid_requests = itertools.count(1)
@@ -340,6 +354,8 @@ def routes(
         "/_trouble/mixed.xml": mixed,
         "/_trouble/slow.xml": slow,
         "/_trouble/huge.xml": lambda headers: Reply(200, huge_body(), RSS),
+        "/_trouble/hang.xml": lambda headers: Reply(200, hang_body(), RSS),
+        "/_trouble/trickle.xml": lambda headers: Reply(200, trickle_body(), RSS),
         "/_trouble/redirect-loop": lambda headers: Reply(
             302, b"", None, {"Location": "/_trouble/redirect-loop"}
         ),
@@ -362,6 +378,7 @@ def routes(
 FEEDS = (
     "malformed.xml", "mixed.xml", "slow.xml", "huge.xml", "redirect-loop", "guid-changes.xml",
     "moving-url.xml", "bad-dates.xml", "html-titles.xml", "huge-entry.xml", "updated.xml",
+    "hang.xml", "trickle.xml",
 )  # fmt: skip
 
 

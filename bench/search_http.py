@@ -66,10 +66,30 @@ def database_facts() -> tuple[int, list[str], object]:
     return Post.objects.count(), names, newest
 
 
+# gunicorn hooks: the CPU time of the thread that served each request (Django, Kiwi, SQLite; not
+# PostgreSQL's own processes), which a busy machine does not inflate as it does the wall clock.
+HOOKS = """
+import time, urllib.parse
+
+def pre_request(worker, req):
+    req.bench_cpu = time.thread_time()
+
+def post_request(worker, req, environ, resp):
+    tag = urllib.parse.parse_qs(req.query or "").get("_b")
+    if tag:
+        with open({path!r}, "a") as log:
+            log.write(f"{{tag[0]}} {{(time.thread_time() - req.bench_cpu) * 1000:.3f}}\\n")
+"""
+
+
 def start_server(port: int, workers: int, log: Path) -> subprocess.Popen:
     from newsrank.serve import web_command
 
+    hooks = log.with_name("hooks.py")
+    hooks.write_text(HOOKS.format(path=str(log.with_name("cpu.log"))), encoding="utf-8")
     command = web_command("127.0.0.1", port, workers) + [
+        "--config",
+        str(hooks),
         "--access-logfile",
         str(log),
         "--access-logformat",
@@ -101,6 +121,14 @@ def server_times(log: Path) -> dict[str, float]:
         if tag:
             times[tag[0]] = int(micros) / 1000
     return times
+
+
+def cpu_times(log: Path) -> dict[str, float]:
+    path = log.with_name("cpu.log")
+    if not path.exists():
+        return {}
+    lines = [line.split() for line in path.read_text().splitlines() if line.strip()]
+    return {tag: float(ms) for tag, ms in lines}
 
 
 def main() -> None:
@@ -191,6 +219,7 @@ def main() -> None:
                     rows.append((tag, elapsed))
         time.sleep(1.0)  # let gunicorn flush its log
         on_server = server_times(log)
+        on_cpu = cpu_times(log)
     finally:
         connection.close()
         os.killpg(server.pid, signal.SIGTERM)
@@ -202,23 +231,24 @@ def main() -> None:
     print(
         f"database: {vendor}, posts: {posts:,}, {args.queries} requests per row, cache hits {hits}"
     )
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
     print()
     print(
-        f"| query class ({posts:,} posts, {vendor}) | endpoint | client p50 / p95 ms | server p50 / p95 ms |"
+        f"| query class ({posts:,} posts, {vendor}) | endpoint | client p50 / p95 ms "
+        "| server p50 / p95 ms | server thread CPU p50 / p95 ms |"
     )
-    print("| --- | --- | ---: | ---: |")
+    print("| --- | --- | ---: | ---: | ---: |")
+
+    def figures(values: list[float]) -> str:
+        if not values:
+            return "–"
+        return f"{statistics.median(values):.1f} / {percentile(values, 0.95):.1f}"
+
     for (label, path), rows in measured.items():
         client = [elapsed for _, elapsed in rows]
         server_side = [on_server[tag] for tag, _ in rows if tag in on_server]
-        server_text = (
-            f"{statistics.median(server_side):.1f} / {percentile(server_side, 0.95):.1f}"
-            if server_side
-            else "–"
-        )
-        print(
-            f"| {label} | {path} | {statistics.median(client):.1f} / "
-            f"{percentile(client, 0.95):.1f} | {server_text} |"
-        )
+        cpu = [on_cpu[tag] for tag, _ in rows if tag in on_cpu]
+        print(f"| {label} | {path} | {figures(client)} | {figures(server_side)} | {figures(cpu)} |")
 
 
 if __name__ == "__main__":

@@ -318,3 +318,37 @@ def test_backend_matches_the_database():
     from django.db import connection
 
     assert get_backend().vendor == connection.vendor
+
+
+# --- Bounded work on a big index ------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_bounds(monkeypatch):
+    """Bounds as on a million posts, scaled down: 5 candidates, blocks of 3 posts on PostgreSQL."""
+    from newsrank.search import backends
+
+    monkeypatch.setattr(backends, "CANDIDATES", 5)
+    monkeypatch.setattr(backends.PostgresBackend, "BLOCK", 3)
+    monkeypatch.setattr(backends.PostgresBackend, "WINDOWS", (1, 2, None))
+
+
+def test_relevance_ranks_the_newest_matches_and_says_the_count_is_a_bound(small_bounds, make_posts):
+    posts = make_posts(14)
+    for post in posts:
+        index_post(post)
+    result = search("가상 기사")
+    newest = {post.number for post in posts[-5:]}
+    assert {post.number for post in result.posts} == newest
+    assert result.total == 5 and not result.total_is_exact
+
+
+def test_an_old_post_is_found_beyond_the_newest_blocks(small_bounds, make_posts):
+    (old,) = make_posts(1, title="가상 기사 유일한 단어 꽃샘추위")
+    for post in [old, *make_posts(12)]:
+        index_post(post)
+    result = search("꽃샘추위")
+    assert [post.number for post in result.posts] == [old.number]
+    assert result.total == 1 and result.total_is_exact
+    by_date = search("가상 기사", page=1)
+    assert old.number not in {post.number for post in by_date.posts}

@@ -20,9 +20,9 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import Q
 from django.http import Http404, HttpResponse
-from django.template import Context, Engine
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from newsrank.board.feeds import xml_text
 from newsrank.board.models import Post
@@ -72,6 +72,15 @@ class RangeSitemap(Sitemap):
 
     limit = 5_000  # URLs a page (the protocol allows 50,000; smaller pages render fast)
     key = "pk"
+    url_name = ""  # the page of one row, whose only argument is the row's key
+
+    @cached_property
+    def prefix(self) -> str:
+        # One reverse() for the page, not one a row (they cost ~0.35 ms each).
+        return reverse(self.url_name, args=[0]).removesuffix("0")
+
+    def location(self, row):
+        return f"{self.prefix}{row.pk}"
 
     def rows(self):
         raise NotImplementedError
@@ -96,6 +105,7 @@ class RangeSitemap(Sitemap):
 
 class PostSitemap(RangeSitemap):
     key = "number"
+    url_name = "board:post"
     changefreq = "weekly"
 
     def rows(self):
@@ -106,6 +116,7 @@ class PostSitemap(RangeSitemap):
 
 
 class StorySitemap(RangeSitemap):
+    url_name = "stories:story"
     changefreq = "hourly"
 
     def rows(self):
@@ -182,43 +193,68 @@ SITEMAPS = {
     "news": NewsSitemap,
 }
 
-_NEWS_TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
-<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" \
-xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
-{% for url in urlset %}<url><loc>{{ url.location }}</loc><news:news><news:publication>\
-<news:name>{{ publication }}</news:name><news:language>ko</news:language></news:publication>\
-<news:publication_date>{{ url.item.when|date:"c" }}</news:publication_date>\
-<news:title>{{ url.title }}</news:title></news:news></url>
-{% endfor %}</urlset>
-"""
+URLSET = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+NEWS_NS = ' xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"'
 
 
 def index(request):
     return sitemap_views.index(request, SITEMAPS, sitemap_url_name="sitemap-section")
 
 
-def sitemap_section(request, section: str):
-    if section == "news":
-        return news(request)
-    return sitemap_views.sitemap(request, SITEMAPS, section=section)
-
-
 @sitemap_views.x_robots_tag
-def news(request):
-    """The news sitemap: each URL with its publication, language, date and title."""
+def sitemap_section(request, section: str):
+    """One page of one section. Post, story and news pages are written without the template
+    engine, which spends about half a millisecond a URL: 2.5 s for a page of 5,000 URLs."""
+    if section not in SITEMAPS:
+        raise Http404("no such sitemap")
+    if section == "pages":
+        return sitemap_views.sitemap(request, SITEMAPS, section=section)
+    sitemap = SITEMAPS[section]()
     try:
-        urls = NewsSitemap().get_urls(
+        urls = sitemap.get_urls(
             page=request.GET.get("p", 1), site=get_current_site(request), protocol=request.scheme
         )
     except (EmptyPage, PageNotAnInteger):
         raise Http404("no such sitemap page") from None
-    for url in urls:
-        url["title"] = xml_text(f"[{url['item'].outlet.name}] {url['item'].title}")
-    template = Engine.get_default().from_string(_NEWS_TEMPLATE)
-    body = template.render(
-        Context({"urlset": urls, "publication": xml_text(settings.NEWSRANK_SITE_NAME)})
-    )
+    if section == "news":
+        body = write_news_urlset(urls, settings.NEWSRANK_SITE_NAME)
+    else:
+        body = write_urlset(urls)
     return HttpResponse(body, content_type="application/xml")
+
+
+def _w3c(moment) -> str:
+    return timezone.localtime(moment).isoformat(timespec="seconds")
+
+
+def write_urlset(urls: list[dict]) -> str:
+    out = [URLSET, ">\n"]
+    for url in urls:
+        out.append(f"<url><loc>{escape(url['location'])}</loc>")
+        if url["lastmod"]:
+            out.append(f"<lastmod>{_w3c(url['lastmod'])}</lastmod>")
+        if url["changefreq"]:
+            out.append(f"<changefreq>{url['changefreq']}</changefreq>")
+        out.append("</url>\n")
+    out.append("</urlset>\n")
+    return "".join(out)
+
+
+def write_news_urlset(urls: list[dict], publication: str) -> str:
+    """Google's news sitemap: each URL with its publication, language, date and title."""
+    name = escape(xml_text(publication))
+    out = [URLSET, NEWS_NS, ">\n"]
+    for url in urls:
+        post = url["item"]
+        title = escape(xml_text(f"[{post.outlet.name}] {post.title}"))
+        out.append(
+            f"<url><loc>{escape(url['location'])}</loc><news:news><news:publication>"
+            f"<news:name>{name}</news:name><news:language>ko</news:language></news:publication>"
+            f"<news:publication_date>{_w3c(post.when)}</news:publication_date>"
+            f"<news:title>{title}</news:title></news:news></url>\n"
+        )
+    out.append("</urlset>\n")
+    return "".join(out)
 
 
 def robots_txt(request):

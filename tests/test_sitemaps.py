@@ -126,3 +126,16 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_search_out(client, db):
     assert "Sitemap: http://testserver/sitemap.xml" in lines
     assert "Disallow: /search" in lines
     assert not any("admin" in line for line in lines)
+
+
+def test_story_sitemap_lists_live_stories_at_their_pages(client, make_posts):
+    from newsrank.stories.models import Story
+
+    (post,) = make_posts(1)
+    at = post.published_at
+    live = Story.objects.create(headline="a", first_at=at, newest_at=at, posts_count=1)
+    Story.objects.create(headline="empty", first_at=at, newest_at=at, posts_count=0)
+    root = xml(client, "/sitemap-stories.xml")
+    assert locations(root) == [f"http://testserver{live.get_absolute_url()}"]
+    lastmod = datetime.fromisoformat(root.find(".//sm:lastmod", NS).text)
+    assert abs(lastmod - at) < timedelta(seconds=1)

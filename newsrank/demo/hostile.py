@@ -6,7 +6,8 @@ tests/browser/test_hostile.py subscribes to `FEED_PATH`. The outlet, 악성일�
 Every payload that would run reports itself the same way, so one check catches them all: it sets
 `window.__pwned` (and `document.title`) to its case name or opens a dialog. The cases:
 
-    script      <script> in title, body and feed summary; one that closes a JSON-LD block
+    script      <script> in title, body and feed summary; one that closes a JSON-LD block;
+                a title that is "</script><script>…" as escaped text
     handlers    on* attributes: onerror, onload, onmouseover, ontoggle, onfocus with autofocus
     links       javascript:, data: and vbscript: links, entity-encoded and mixed-case schemes,
                 and javascript: as the page's canonical URL and og:image
@@ -110,6 +111,13 @@ def cases() -> list[Case]:
             "entity-title",
             f"&lt;img src=x onerror=&quot;{js('entity-title')}&quot;&gt; 꺾쇠가 글자인 제목",
             _paragraphs(f"<p>글자로 쓴 &lt;script&gt;{js('entity-body')}&lt;/script&gt;</p>"),
+        ),
+        Case(
+            "markup-title",
+            # Escaped once more than markup: "</script>" as text, which a reader might see
+            # in <title>, og:title, JSON-LD, the feeds and the API.
+            f"&lt;/script&gt;&lt;script&gt;{js('markup-title')}&lt;/script&gt; 태그가 글자인 제목",
+            _paragraphs("<p>제목에 글자로 된 태그가 있다.</p>"),
         ),
         Case(
             "handlers",

@@ -314,20 +314,34 @@ class PostgresBackend(Backend):
                     for block in range(last_block - window + 1, last_block + 1)
                 )
                 within = f"({tsquery}) & ({blocks})"
-            with transaction.atomic():
-                cursor.execute("SET LOCAL enable_seqscan = off")
-                cursor.execute(
-                    "WITH matches AS MATERIALIZED ("
-                    " SELECT post_id FROM search_entry WHERE document @@ %s::tsquery)"
-                    " SELECT m.post_id FROM matches m JOIN board_post p ON p.number = m.post_id"
-                    f" JOIN sources_outlet o ON o.id = p.outlet_id WHERE {where}"
-                    " ORDER BY m.post_id DESC LIMIT %s",
-                    [within, *params, bound],
-                )
-                found = [row[0] for row in cursor.fetchall()]
+            # Without an outlet or date filter nearly every match is visible: look up the posts
+            # of the newest `bound` matches only, and all of them only if some were hidden.
+            plain = filters == Filters(None, None, None)
+            for inner in (bound, None) if plain else (None,):
+                found, looked_up = self._visible(cursor, within, where, params, bound, inner)
+                if len(found) >= bound or inner is None or (found and looked_up < inner):
+                    break
             if len(found) >= bound or within == tsquery:
                 break
         return found
+
+    @staticmethod
+    def _visible(cursor, within, where, params, bound, inner) -> tuple[list[int], int]:
+        """(the newest `bound` visible matches, how many matches were looked up)."""
+        limit = "" if inner is None else f" ORDER BY post_id DESC LIMIT {int(inner)}"
+        with transaction.atomic():
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(
+                "WITH matches AS MATERIALIZED ("
+                f" SELECT post_id FROM search_entry WHERE document @@ %s::tsquery{limit})"
+                " SELECT m.post_id, (SELECT count(*) FROM matches)"
+                " FROM matches m JOIN board_post p ON p.number = m.post_id"
+                f" JOIN sources_outlet o ON o.id = p.outlet_id WHERE {where}"
+                " ORDER BY m.post_id DESC LIMIT %s",
+                [within, *params, bound],
+            )
+            rows = cursor.fetchall()
+        return [row[0] for row in rows], (rows[0][1] if rows else 0)
 
 
 def _pg_quote(term: str) -> str:

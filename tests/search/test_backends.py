@@ -352,3 +352,14 @@ def test_an_old_post_is_found_beyond_the_newest_blocks(small_bounds, make_posts)
     assert result.total == 1 and result.total_is_exact
     by_date = search("가상 기사", page=1)
     assert old.number not in {post.number for post in by_date.posts}
+
+
+def test_hidden_posts_among_the_newest_do_not_shorten_the_candidates(small_bounds, make_posts):
+    posts = make_posts(14)
+    for post in posts:
+        index_post(post)
+    # Hidden after indexing (the crawler has not re-indexed them yet): the query must skip them.
+    Post.objects.filter(number__in=[post.number for post in posts[-2:]]).update(hidden=True)
+    result = search("가상 기사")
+    assert {post.number for post in result.posts} == {post.number for post in posts[-7:-2]}
+    assert result.total == 5

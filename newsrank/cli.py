@@ -157,6 +157,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     replay.add_argument("file", metavar="FILE.jsonl", help='a JSON Lines file, or "-" for stdin')
 
+    bench = sub.add_parser("bench", help="benchmark data: populate the database with N posts")
+    bench_actions = bench.add_subparsers(dest="action", metavar="ACTION", required=True)
+    populate = bench_actions.add_parser(
+        "populate", help="add generated posts until there are N (resumable; never doubles)"
+    )
+    populate.add_argument("--posts", type=int, required=True, metavar="N")
+
     doctor = sub.add_parser(
         "doctor", help="check the settings, database, cache, analyzer, disk and a few outlets"
     )

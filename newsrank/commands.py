@@ -235,6 +235,19 @@ def extract(args) -> int:
     return status
 
 
+def bench(args) -> int:
+    from newsrank.benchdata.populate import ProgressBar, populate
+
+    if args.posts < 0:
+        print("newsrank: --posts must be 0 or more", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    added = populate(args.posts, progress=ProgressBar())
+    print(f"newsrank: added {added:,} benchmark posts in {time.monotonic() - started:.0f} s",
+          file=sys.stderr)  # fmt: skip
+    return 0
+
+
 def doctor(args) -> int:
     from newsrank import doctor
 

@@ -1,0 +1,91 @@
+"""`newsrank bench populate`: counts, resuming, search and stories of the generated posts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db.models import Count, Max, Min
+
+from newsrank.benchdata import plan
+from newsrank.benchdata.populate import populate
+from newsrank.board.models import Post
+from newsrank.search.backends import search
+from newsrank.search.models import SearchEntry
+from newsrank.stories import rank
+from newsrank.stories.models import PostFeatures, Story
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def populated(db):
+    populate(150, now=NOW)
+
+
+def test_each_post_has_a_story_features_and_a_search_entry(populated):
+    assert Post.objects.count() == 150
+    assert PostFeatures.objects.count() == 150
+    assert SearchEntry.objects.count() == 150
+    assert not Post.objects.filter(story__isnull=True).exists()
+    assert not Post.objects.filter(story_pending=True).exists()
+    assert not Post.objects.filter(search_pending=True).exists()
+    # Bodies come from the sample vocabulary, at news lengths.
+    lengths = [len(text) for text in Post.objects.values_list("body_text", flat=True)]
+    assert min(lengths) >= 250 and max(lengths) <= 3_000
+
+
+def test_story_counts_times_and_rank_key_match_their_posts(populated):
+    stories = Story.objects.annotate(
+        n=Count("posts"),
+        outlets=Count("posts__outlet", distinct=True),
+        first=Min("posts__published_at"),
+        newest=Max("posts__published_at"),
+    )
+    sizes = Counter()
+    for story in stories:
+        assert (story.posts_count, story.outlets_count) == (story.n, story.outlets)
+        assert (story.first_at, story.newest_at) == (story.first, story.newest)
+        assert story.headline
+        assert story.rank_key == pytest.approx(
+            rank.rank_key(story.outlets_count, story.posts_count, story.newest_at, 0)
+        )
+        sizes[story.n > 1] += 1
+    assert sizes[True] and sizes[False]  # stories of one post and stories of several
+
+
+def test_numbers_grow_with_time_and_the_newest_post_is_near_now(populated):
+    times = list(Post.objects.order_by("number").values_list("published_at", flat=True))
+    assert times == sorted(times)
+    assert NOW - timedelta(minutes=5) <= times[-1] <= NOW
+
+
+def test_rerun_continues_to_n_and_never_doubles(db):
+    assert populate(60, now=NOW) == 60
+    assert populate(130, now=NOW) == 70
+    assert populate(130, now=NOW) == 0
+    assert populate(100, now=NOW) == 0  # fewer than there are: nothing removed either
+    assert Post.objects.count() == 130
+    assert Post.objects.values("url").distinct().count() == 130
+    times = list(Post.objects.order_by("number").values_list("published_at", flat=True))
+    assert times == sorted(times)  # the second run continued the first run's timeline
+    assert (
+        Story.objects.aggregate(n=Count("pk"))["n"]
+        == Post.objects.values("story").distinct().count()
+    )
+
+
+def test_search_finds_a_populated_post(populated):
+    post = Post.objects.order_by("number")[75]
+    words = post.title.removeprefix("[속보] ").rsplit(" ", 1)[0]  # the sample title, no name
+    assert post.number in {p.number for p in search(words, page_size=100).posts}
+
+
+def test_a_day_has_25_to_60_thousand_posts():
+    timeline = plan.Timeline.ending_at(NOW, 200_000, seed=1)
+    assert timeline.at(199_999) == NOW
+    days = Counter(int(timeline.offset(i) // plan.DAY) for i in range(0, 200_000, 7))
+    full_days = sorted(days.items())[:-1]  # the last day is cut short
+    for _, sampled in full_days:
+        assert 25_000 <= sampled * 7 <= 60_000 + 7

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 
 from newsrank.sources.models import Feed, Outlet
@@ -13,6 +15,14 @@ class PostQuerySet(models.QuerySet):
     def visible(self):
         """Posts a reader may see: not hidden, outlet not blocked."""
         return self.filter(hidden=False, outlet__blocked=False)
+
+    def listed(self):
+        """The visible posts, as the board lists read them: the blocked outlets as a subquery
+        rather than a join, so that one index (`post_listed`, `post_section_listed`,
+        `post_outlet_listed`) both filters and orders a list (tests/board/test_queries.py)."""
+        return self.filter(hidden=False).exclude(
+            outlet__in=Outlet.objects.filter(blocked=True).values("pk")
+        )
 
     def newest_first(self):
         return self.order_by("-number")
@@ -64,9 +74,24 @@ class Post(models.Model):
         ordering = ["-number"]
         verbose_name = verbose_name_plural = "게시글"
         indexes = [
-            models.Index(fields=["hidden", "-number"], name="post_list"),
-            models.Index(fields=["section", "hidden", "-number"], name="post_section_list"),
-            models.Index(fields=["outlet", "hidden", "-number"], name="post_outlet_list"),
+            # The lists (board/lists.py): partial indexes over the visible posts (a query's
+            # `NOT hidden` is what the index is defined by, so SQLite and PostgreSQL use it), with
+            # the outlet column so that the index alone tells whether a post's outlet is blocked.
+            models.Index(
+                fields=["number", "outlet"], condition=models.Q(hidden=False), name="post_listed"
+            ),
+            models.Index(
+                fields=["section", "number", "outlet"],
+                condition=models.Q(hidden=False),
+                name="post_section_listed",
+            ),
+            models.Index(
+                fields=["outlet", "number"],
+                condition=models.Q(hidden=False),
+                name="post_outlet_listed",
+            ),
+            # The few hidden posts, for the lists' fingerprint.
+            models.Index(fields=["number"], condition=models.Q(hidden=True), name="post_hidden"),
             models.Index(
                 fields=["number"],
                 condition=models.Q(search_pending=True),
@@ -92,3 +117,11 @@ class Post(models.Model):
     def when(self):
         """The time shown for the post: the outlet's publication time, else when we collected it."""
         return self.published_at or self.created_at
+
+
+@receiver(post_delete, sender=Post)
+def _forget_list_anchors(sender, **kwargs) -> None:
+    """A deleted post changes the ranks the lists' anchors hold (board/lists.py)."""
+    from newsrank.board.lists import forget_anchors
+
+    forget_anchors()

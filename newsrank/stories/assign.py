@@ -3,7 +3,8 @@
 A crawler keeps one Grouper in memory, warmed from the stored features of the recent posts (no
 Kiwi needed), and places each post whose `story_pending` flag is set, oldest first. Several
 crawlers on PostgreSQL take turns through an advisory lock; a crawler that finds posts placed by
-another since its last turn warms its Grouper again, so all of them follow one history.
+another since its last turn restores them into its Grouper (and warms it again only if the other
+merged stories it holds), so all of them follow one history.
 """
 
 from __future__ import annotations
@@ -57,12 +58,11 @@ class StoryAssigner:
     def assign_pending(self, limit: int = BATCH) -> int:
         """Place up to `limit` pending posts, oldest first; returns how many were placed."""
         with _assignment_lock():
-            newest_placed = (
-                Post.objects.filter(story_pending=False).aggregate(n=Max("number"))["n"] or 0
-            )
-            if self.grouper is None or newest_placed != self.last_seen:
-                # First use, or another crawler placed posts since our last turn.
+            newest_placed = _newest_placed()
+            if self.grouper is None or not self._in_step(newest_placed):
                 self._warm()
+            elif newest_placed != self.last_seen:
+                self._catch_up(newest_placed)  # another crawler placed posts since our last turn
             posts = list(
                 Post.objects.filter(story_pending=True)
                 .select_related("outlet")
@@ -74,14 +74,43 @@ class StoryAssigner:
                 self._place(post, features)
             return len(posts)
 
+    def _in_step(self, newest_placed: int) -> bool:
+        """Whether the database still holds the history this grouper followed: its newest post
+        is there, in the same story (not so after a restore, or the newest posts deleted)."""
+        if newest_placed < self.last_seen:
+            return False
+        known = self.grouper.posts.get(str(self.last_seen))
+        if known is None:
+            return self.last_seen == 0
+        row = Post.objects.filter(number=self.last_seen).values_list("story_id", "title").first()
+        return row == (known.story, known.item.title)
+
     def _warm(self) -> None:
         """A Grouper holding the stories of the last WARM hours, as the database has them."""
         self.grouper = Grouper(new_story_id=_new_story_id)
-        since = timezone.now() - WARM
+        self.last_seen = 0
+        # Through the index on PostFeatures.at (the post's time), not a scan of every post.
+        self._restore(PostFeatures.objects.filter(at__gte=timezone.now() - WARM))
+        self.last_seen = max(self.last_seen, _newest_placed())
+
+    def _catch_up(self, newest_placed: int) -> None:
+        """Restore the posts other crawlers placed since our last turn, instead of warming again
+        (seconds at a million posts); warm again only if they merged stories we hold."""
+        stories = self._restore(
+            PostFeatures.objects.filter(post_id__gt=self.last_seen, post_id__lte=newest_placed)
+        )
+        absorbed = Story.objects.filter(merged_into__in=stories).values_list("pk", flat=True)
+        if any(story in self.grouper.stories for story in absorbed):
+            self._warm()
+        self.last_seen = max(self.last_seen, newest_placed)
+
+    def _restore(self, rows) -> set[int]:
+        """Put placed posts' stored features back into the grouper; returns their stories."""
+        stories = set()
         rows = (
-            PostFeatures.objects.filter(post__story__isnull=False, post__created_at__gte=since)
+            rows.filter(post__story__isnull=False)
             .select_related("post", "post__outlet")
-            .order_by("post__number")
+            .order_by("post_id")
         )
         for row in rows.iterator(chunk_size=2000):
             post = row.post
@@ -93,11 +122,9 @@ class StoryAssigner:
                 entities=frozenset(row.entity_terms),
             )
             self.grouper.restore(_item(post), features, post.story_id)
+            stories.add(post.story_id)
             self.last_seen = max(self.last_seen, post.number)
-        self.last_seen = max(
-            self.last_seen,
-            Post.objects.filter(story_pending=False).aggregate(n=Max("number"))["n"] or 0,
-        )
+        return stories
 
     def _place(self, post: Post, features: Features) -> None:
         merges_before = len(self.grouper.merges)
@@ -137,6 +164,10 @@ class StoryAssigner:
                 log.info("story %s merged into %s", absorbed, survivor)
             refresh_story(story_id, self.grouper)
         self.last_seen = max(self.last_seen, post.number)
+
+
+def _newest_placed() -> int:
+    return Post.objects.filter(story_pending=False).aggregate(n=Max("number"))["n"] or 0
 
 
 def refresh_story(story_id: int, grouper: Grouper) -> None:

@@ -130,3 +130,28 @@ def test_a_restarted_assigner_warms_up_with_the_same_features_it_stored(make_pos
     ((item, restored),) = restarted.grouper.members(Post.objects.get().story_id)
     assert restored == features_of(posts)[0]
     assert restored.entities, "names and figures are kept, not only title and lead terms"
+
+
+def test_an_assigner_catches_up_with_posts_another_placed_without_warming_again(
+    make_posts, monkeypatch
+):
+    from newsrank.stories.assign import StoryAssigner
+
+    report = dict(
+        title="누리전자 2분기 영업이익 1조2천억원…반도체 회복",
+        body_text="누리전자가 2분기 영업이익 1조2천억원을 냈다고 공시했다.",
+    )
+    ours, theirs = StoryAssigner(), StoryAssigner()
+    make_posts(1, title="가람시 새 다리 개통", body_text="가람시 새 다리가 열렸다.")
+    assert ours.assign_pending() == 1
+    (placed_by_them,) = make_posts(1, **report)
+    assert theirs.assign_pending() == 1
+    warmed = []
+    monkeypatch.setattr(ours, "_warm", lambda: warmed.append(True))
+    (follow_up,) = make_posts(1, **report | {"url": "https://garam.example/follow-up"})
+    assert ours.assign_pending() == 1
+    assert not warmed, "restored the other crawler's post rather than rereading 72 hours"
+    assert str(placed_by_them.number) in ours.grouper.posts
+    follow_up.refresh_from_db()
+    placed_by_them.refresh_from_db()
+    assert follow_up.story_id == placed_by_them.story_id

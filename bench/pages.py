@@ -1,0 +1,176 @@
+"""Server-side latency of the main pages (p50, p95, p99) on a populated database.
+
+Usage:
+    newsrank bench populate --posts 1000000                 # first, on the database to measure
+    .venv/bin/python bench/pages.py                         # the configured database (DATABASE_URL,
+                                                            # NEWSRANK_DATA_DIR), 200 requests a page
+    .venv/bin/python bench/pages.py --requests 500 --baseline
+
+How it measures: in-process, through Django's test Client, so the figure is the time from the
+request entering Django's middleware to the response leaving it (URL routing, views, database,
+templates), without an HTTP server or network. Warm: each page is requested 20 times first.
+The page cache and the rate limiter are taken out of the middleware, so every request does the
+full work (HTTP caching is measured apart, by the throughput benchmark). The lists' anchors live
+in the cache, which stays on (they are part of how a list page is found).
+
+Pages: list page 1, list page 5,000 (the last page when there are fewer), an article view (a
+random post of the whole board, with the page of the list that holds it), a story page (random
+stories of several posts), the ranking page, a search (a common word of the sample titles),
+/api/posts, /feed/. Targets are drawn with a fixed seed.
+
+--baseline measures the lists as they were before anchors (count() and OFFSET per request, the
+board/lists.py of commit f140ba6) for comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SEARCH_WORDS = ["반도체", "정부", "대통령", "경제", "서울", "수출", "선수", "국회", "기업", "태풍"]
+SKIPPED_MIDDLEWARE = ("PageCacheMiddleware", "RateLimitMiddleware")
+
+
+def setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsrank.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+    from django.conf import settings
+
+    django.setup()
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.endswith(SKIPPED_MIDDLEWARE)]
+    settings.ALLOWED_HOSTS = ["*"]
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def use_baseline_lists() -> None:
+    """The lists as before anchors: a count() and an OFFSET per page, a count() per article."""
+    from django.conf import settings
+
+    from newsrank.board import lists
+    from newsrank.board.models import Post
+
+    def visible(scope):
+        posts = Post.objects.visible().filter(**_scope_filter(scope))
+        return posts.select_related("outlet", "story").order_by("-number")
+
+    def get_page(scope, number):
+        size = settings.NEWSRANK_PAGE_SIZE
+        posts = visible(scope)
+        count = posts.count()
+        last = max(1, math.ceil(count / size))
+        number = min(number, last)
+        rows = list(posts[(number - 1) * size : number * size])
+        return lists.Page(scope, rows, number, count, last)
+
+    def page_of(scope, post):
+        newer = visible(scope).filter(number__gt=post.number).count()
+        return newer // settings.NEWSRANK_PAGE_SIZE + 1
+
+    lists.get_page, lists.page_of = get_page, page_of
+
+
+def _scope_filter(scope) -> dict:
+    if scope.section:
+        return {"section": scope.section}
+    if scope.outlet is not None:
+        return {"outlet": scope.outlet}
+    return {}
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1)]
+
+
+def targets(rng: random.Random) -> dict:
+    """Each page's URL maker."""
+    from django.db import connection
+
+    from newsrank.board.models import Post
+    from newsrank.stories.models import Story
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT min(number), max(number) FROM board_post")
+        low, high = cursor.fetchone()
+    stories = list(
+        Story.objects.live()
+        .filter(posts_count__gt=1)
+        .order_by("-rank_key")
+        .values_list("pk", flat=True)[:2000]
+    )
+    numbers = []
+    while len(numbers) < 500:
+        picks = [rng.randint(low, high) for _ in range(200)]
+        numbers += list(
+            Post.objects.visible().filter(number__in=picks).values_list("number", flat=True)
+        )
+    return {
+        "list page 1": lambda: "/",
+        "list page 5,000": lambda: "/?page=5000",
+        "article view": lambda: f"/{rng.choice(numbers)}",
+        "story page": lambda: f"/story/{rng.choice(stories)}",
+        "ranking": lambda: "/ranking",
+        "search": lambda: f"/search?q={rng.choice(SEARCH_WORDS)}",
+        "/api/posts": lambda: "/api/posts",
+        "/feed/": lambda: "/feed/",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
+    parser.add_argument("--baseline", action="store_true", help="count()/OFFSET lists (before)")
+    parser.add_argument("--seed", type=int, default=3)
+    args = parser.parse_args()
+
+    setup()
+    if args.baseline:
+        use_baseline_lists()
+    from django.db import connection
+    from django.test import Client
+
+    from newsrank.board.models import Post
+
+    rng = random.Random(args.seed)
+    client = Client()
+    pages = targets(rng)
+    posts = Post.objects.order_by("-number").values_list("number", flat=True).first()
+    print(
+        f"{connection.vendor}, {posts:,} posts (highest number), "
+        f"{'baseline lists (count + OFFSET)' if args.baseline else 'lists through anchors'}, "
+        f"{args.requests} requests a page, in-process (Django test Client), page cache off"
+    )
+    print()
+    print("| page | p50 ms | p95 ms | p99 ms | max ms |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for label, url in pages.items():
+        for _ in range(20):
+            response = client.get(url())
+            if response.status_code != 200:
+                sys.exit(f"{label}: {response.status_code} for {url()}")
+        timings = []
+        for _ in range(args.requests):
+            target = url()
+            started = time.perf_counter()
+            response = client.get(target)
+            timings.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (target, response.status_code)
+        print(
+            f"| {label} | {statistics.median(timings):.1f} | {percentile(timings, 0.95):.1f} | "
+            f"{percentile(timings, 0.99):.1f} | {max(timings):.1f} |",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()

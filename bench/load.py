@@ -159,6 +159,7 @@ def run_wrk(url: str, clients: int, duration: int, script: str | None) -> dict:
     if script:
         command += ["-s", script]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    print(f"$ {' '.join(command)} {url}\n{output}", file=sys.stderr, flush=True)
     return parse_wrk(output)
 
 

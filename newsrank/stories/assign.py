@@ -106,24 +106,28 @@ class StoryAssigner:
 
     def _restore(self, rows) -> set[int]:
         """Put placed posts' stored features back into the grouper; returns their stories."""
-        stories = set()
+        # Plain tuples, without the post bodies: a warm-up reads tens of thousands of rows, and
+        # a restored post's lead is only needed through the features stored from it.
         rows = (
             rows.filter(post__story__isnull=False)
-            .select_related("post", "post__outlet")
             .order_by("post_id")
-        )
-        for row in rows.iterator(chunk_size=2000):
-            post = row.post
-            features = Features(
-                frozenset(row.title_terms),
-                frozenset(row.lead_terms),
-                row.flash,
-                row.opinion,
-                entities=frozenset(row.entity_terms),
+            .values_list(
+                "post_id", "title_terms", "lead_terms", "flash", "opinion", "entity_terms",
+                "post__title", "post__outlet_id", "post__outlet__name", "post__published_at",
+                "post__created_at", "post__story_id",
             )
-            self.grouper.restore(_item(post), features, post.story_id)
-            stories.add(post.story_id)
-            self.last_seen = max(self.last_seen, post.number)
+        )  # fmt: skip
+        stories = set()
+        for row in rows.iterator(chunk_size=2000):
+            number, title, lead, flash, opinion, entities = row[:6]
+            features = Features(
+                frozenset(title), frozenset(lead), flash, opinion, entities=frozenset(entities)
+            )
+            title, outlet, outlet_name, published, created, story = row[6:]
+            item = Item(str(number), title, "", str(outlet), published or created, outlet_name)
+            self.grouper.restore(item, features, story)
+            stories.add(story)
+            self.last_seen = max(self.last_seen, number)
         return stories
 
     def _place(self, post: Post, features: Features) -> None:

@@ -9,7 +9,7 @@ Computing costs up to a few seconds at a million posts (the baseline reads up to
 no reader waits for it: the crawler calls `refresh_if_due` after placing posts, which recomputes at
 most every REFRESH_SECONDS (keeping its baseline counts for BASELINE_KEEP) and stores the result
 in `TrendSnapshot`. Requests read that row through the cache (RESULT_SECONDS), so the board's strip
-costs a cache read. Only a site that has never stored trends computes them in a request, once.
+costs a cache read.
 """
 
 from __future__ import annotations
@@ -114,14 +114,12 @@ def refresh_if_due() -> bool:
 
 
 def current_trends() -> list[Trend]:
-    """The trends the crawler stored last, through the cache: a request never computes them,
-    bar the first one of a site that has none stored yet."""
+    """The trends the crawler stored last, through the cache: a request never computes them
+    (none until the crawler's first round)."""
     result = cache.get(RESULT_CACHE)
     if result is not None:
         return result
     row = TrendSnapshot.objects.filter(pk=1).first()
-    if row is None:
-        return refresh_trends()
-    result = [Trend(**trend) for trend in row.trends]
+    result = [Trend(**trend) for trend in row.trends] if row else []
     cache.set(RESULT_CACHE, result, RESULT_SECONDS)
     return result

@@ -114,6 +114,9 @@ def percentile(values: list[float], share: float) -> float:
 def open_1m(args) -> str:
     """Point Django at the 1M-post database (a private copy of the SQLite one); returns a label."""
     if args.db == "postgres":
+        if args.pg_url == PG_URL and not (BENCHDB / "READY-postgres").exists():
+            # A running populate hands out story ids itself; ours would meet them.
+            sys.exit(f"no {BENCHDB / 'READY-postgres'}: the 1M PostgreSQL database is not ready")
         setup_django(args.pg_url, migrate=False)
         return f"PostgreSQL {args.pg_url.rsplit('/', 1)[-1]}"
     import sqlite3

@@ -66,6 +66,7 @@ def _ready(host: str, port: int) -> str:
 def crawl(args) -> int:
     from newsrank.ingest.crawler import (
         CrawlerBusy,
+        StorageFailed,
         crawl_due,
         run_crawler,
         single_crawler_on_sqlite,
@@ -82,6 +83,13 @@ def crawl(args) -> int:
             run_crawler(stop)
     except CrawlerBusy as error:
         print(f"newsrank: {error}", file=sys.stderr)
+        return 1
+    except StorageFailed as error:
+        print(
+            f"newsrank: the crawler stopped: the database refused a write ({error}); "
+            "is the disk full? What is stored is intact; free space and start it again.",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

@@ -294,11 +294,9 @@ def test_a_full_disk_stops_the_crawler_with_a_clear_error_and_keeps_what_is_stor
     after = _posts(database)
     assert {k: v for k, v in after.items() if k in before} == before, "stored posts unchanged"
 
-    if not stopped:
-        # crawl_due catches every exception of a round, logs it and goes on: a full disk is
-        # retried forever instead of stopping the crawler (newsrank/ingest/crawler.py).
-        pytest.xfail("the crawler logs the failed write and keeps going instead of stopping")
+    assert stopped, "the crawler stops on a full disk rather than retry forever"
     assert crawler.returncode != 0, output
+    assert "is the disk full?" in output, output[-3000:]
 
 
 def _posts(database: Path) -> dict[int, tuple]:

@@ -20,7 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -35,11 +35,34 @@ from newsrank.stories.trends import refresh_if_due as refresh_trends_if_due
 log = logging.getLogger(__name__)
 
 MAX_SLEEP = timedelta(seconds=30)
+RETRY_AFTER_DATABASE_ERROR = timedelta(seconds=5)
 ROUND_SIZE = 20  # feeds per round: their new posts are numbered together, oldest first
 
 
 class CrawlerBusy(Exception):
     """Another crawler already runs on this SQLite database."""
+
+
+class StorageFailed(Exception):
+    """The database refused a write for want of disk: the crawler stops rather than retry forever."""
+
+
+# How the databases word a write that failed for want of disk (SQLITE_FULL, SQLITE_IOERR,
+# SQLITE_READONLY; PostgreSQL's disk_full 53100 and "could not extend file").
+_STORAGE_ERRORS = (
+    "database or disk is full",
+    "disk i/o error",
+    "readonly database",
+    "no space left on device",
+    "could not extend file",
+)
+
+
+def storage_failed(error: BaseException) -> bool:
+    """Whether a database error means the disk, not the connection or a bug, is at fault."""
+    return isinstance(error, DatabaseError) and any(
+        words in str(error).lower() for words in _STORAGE_ERRORS
+    )
 
 
 def crawler_id() -> str:
@@ -77,7 +100,11 @@ def crawl_due(
                 break
             try:
                 refresh_feeds(batch, session=session)
-            except Exception:  # a bug must not stop the crawler; it is logged with its trace
+            except (
+                Exception
+            ) as error:  # a bug must not stop the crawler; it is logged with its trace
+                if storage_failed(error):
+                    raise StorageFailed(str(error)) from error
                 log.exception("refreshing %s failed unexpectedly", [f.url for f in batch])
                 Feed.objects.filter(pk__in=[f.pk for f in batch]).update(
                     status=Feed.Status.ERROR,
@@ -124,13 +151,22 @@ def run_crawler(stop: threading.Event) -> None:
     with open_session() as session:
         while not stop.is_set():
             close_old_connections()
-            crawl_due(stop, owner, session)
-            upcoming = (
-                Feed.objects.active()
-                .order_by("next_check_at")
-                .values_list("next_check_at", flat=True)
-                .first()
-            )
+            try:
+                crawl_due(stop, owner, session)
+                upcoming = (
+                    Feed.objects.active()
+                    .order_by("next_check_at")
+                    .values_list("next_check_at", flat=True)
+                    .first()
+                )
+            except DatabaseError as error:
+                if storage_failed(error):
+                    raise StorageFailed(str(error)) from error
+                # PostgreSQL restarting, a dropped connection: wait, reconnect, go on.
+                log.warning("crawler %s: database unavailable (%s); retrying", owner, error)
+                connection.close()
+                stop.wait(RETRY_AFTER_DATABASE_ERROR.total_seconds())
+                continue
             wait = MAX_SLEEP if upcoming is None else min(upcoming - timezone.now(), MAX_SLEEP)
             stop.wait(max(wait.total_seconds(), 0.5))
     log.info("crawler %s stopped", owner)

@@ -5,6 +5,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import timedelta
 
@@ -152,3 +153,31 @@ def test_the_crawler_keeps_the_search_index_following_the_posts(sample_outlets, 
     Post.objects.filter(pk=post.pk).update(hidden=True, search_pending=True)
     crawl_due()  # no feed is due; the indexer still catches up
     assert post.number not in [p.number for p in search("루미나").posts]
+
+
+def test_a_lost_database_connection_is_retried_and_a_full_disk_stops_the_crawler(db, monkeypatch):
+    from django.db import OperationalError
+
+    from newsrank.ingest import crawler
+
+    monkeypatch.setattr(crawler, "RETRY_AFTER_DATABASE_ERROR", timedelta(0))
+    stop = threading.Event()
+    calls = []
+
+    def lose_connection_once(stop_event, owner, session):
+        calls.append(owner)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        stop.set()
+        return 0
+
+    monkeypatch.setattr(crawler, "crawl_due", lose_connection_once)
+    crawler.run_crawler(stop)
+    assert len(calls) == 2, "the crawler went on after the connection came back"
+
+    def disk_full(stop_event, owner, session):
+        raise OperationalError("database or disk is full")
+
+    monkeypatch.setattr(crawler, "crawl_due", disk_full)
+    with pytest.raises(crawler.StorageFailed, match="disk is full"):
+        crawler.run_crawler(threading.Event())

@@ -217,10 +217,10 @@ def page_number(raw: str | None) -> int:
         return 1
 
 
-def get_page(scope: Scope, number: int) -> Page:
+def get_page(scope: Scope, number: int, state: tuple[Anchors, int] | None = None) -> Page:
     """Page `number` of the scope's list (clamped to the last page), 20 rows newest first."""
     size = settings.NEWSRANK_PAGE_SIZE
-    marks, after = anchors(scope)
+    marks, after = state or anchors(scope)
     count = len(marks.numbers) * marks.every + after
     last = max(1, math.ceil(count / size))
     number = min(number, last)
@@ -238,9 +238,15 @@ def get_page(scope: Scope, number: int) -> Page:
     return Page(scope, rows, number, count, last)
 
 
-def page_of(scope: Scope, post: Post) -> int:
-    """The page of the scope's list that holds the post."""
-    marks, after = anchors(scope)
+def page_holding(scope: Scope, post: Post) -> Page:
+    """The page of the scope's list that holds the post (the list under an article)."""
+    state = anchors(scope)
+    return get_page(scope, page_of(scope, post, state), state)
+
+
+def page_of(scope: Scope, post: Post, state: tuple[Anchors, int] | None = None) -> int:
+    """The number of the page of the scope's list that holds the post."""
+    marks, after = state or anchors(scope)
     count = len(marks.numbers) * marks.every + after
     anchor_rank, anchor_number = marks.rank_of(post.number)
     rank = anchor_rank + (

@@ -61,6 +61,6 @@ def post_detail(request, number: int):
     scope = lists.scope_from_params(request.GET)
     if not scope.posts.filter(number=post.number).exists():
         scope = lists.scope_all()
-    page = lists.get_page(scope, lists.page_of(scope, post))
+    page = lists.page_holding(scope, post)
     count_view(request, post)
     return render(request, "board/post.html", {"post": post, "scope": scope, "page": page})

@@ -165,6 +165,8 @@ def _day(value: date | str | None, add_days: int) -> datetime | None:
             value = date.fromisoformat(value.strip())
         except ValueError:
             return None
+    if not date(1900, 1, 1) <= value <= date(9998, 12, 30):
+        return None  # no news so old or so far off; year 1 in Seoul is before datetime.min in UTC
     try:
         return datetime.combine(value + timedelta(days=add_days), time(), tzinfo=KST)
     except OverflowError:

@@ -79,7 +79,10 @@ def use_baseline_lists() -> None:
         newer = visible(scope).filter(number__gt=post.number).count()
         return newer // settings.NEWSRANK_PAGE_SIZE + 1
 
-    lists.get_page, lists.page_of = get_page, page_of
+    def page_holding(scope, post):
+        return get_page(scope, page_of(scope, post))
+
+    lists.get_page, lists.page_of, lists.page_holding = get_page, page_of, page_holding
 
 
 def _scope_filter(scope) -> dict:

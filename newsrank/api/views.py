@@ -10,7 +10,7 @@ import logging
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -39,9 +39,13 @@ def json_errors(view):
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
-            return error(405, "only GET is supported")
+            refused = error(405, "only GET is supported")
+            refused["Allow"] = "GET, HEAD"  # RFC 9110 §15.5.6
+            return refused
         try:
             return view(request, *args, **kwargs)
+        except (OperationalError, InterfaceError):
+            raise  # the database is down: newsrank/errors.py answers 503, not 500
         except Exception:
             log.exception("API error on %s", request.path)
             return error(500, "internal error")
@@ -65,7 +69,7 @@ def post_summary(request, post: Post) -> dict:
 @json_errors
 def posts(request):
     raw = request.GET.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1:
+    if not raw.isdecimal() or int(raw) < 1:
         return error(400, "page must be a positive whole number")
     number = int(raw)
     page = lists.get_page(lists.scope_all(), number)
@@ -87,7 +91,7 @@ def posts(request):
 def search(request):
     """`GET /api/search?q=…&page=…` (and `from`, `to`, `title`, `sort`): the /search page as JSON."""
     raw = request.GET.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1:
+    if not raw.isdecimal() or int(raw) < 1:
         return error(400, "page must be a positive whole number")
     result = backends.search(query_from(request.GET), int(raw))
     results = []

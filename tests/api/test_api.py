@@ -47,6 +47,7 @@ def test_errors_are_json_with_status(client, make_posts, path, status):
 def test_writes_are_refused_as_json(client, db):
     response = client.post("/api/posts")
     assert response.status_code == 405 and response.json()["error"]["status"] == 405
+    assert response["Allow"] == "GET, HEAD"
 
 
 def test_search_api_returns_marked_results(client, make_posts):
@@ -62,3 +63,18 @@ def test_search_api_returns_marked_results(client, make_posts):
     assert "<mark>" in hit["title_html"]
     assert client.get("/api/search", {"q": "🙂"}).json()["message"]
     assert client.get("/api/search", {"q": "x", "page": "-1"}).status_code == 400
+
+
+def test_an_unreachable_database_is_a_json_503_not_a_500(client, db, monkeypatch):
+    from django.db import OperationalError
+
+    from newsrank.api import views
+
+    def database_down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(views.lists, "get_page", database_down)
+    response = client.get("/api/posts")
+    assert response.status_code == 503
+    assert response.json()["error"]["status"] == 503
+    assert response["Retry-After"]

@@ -20,7 +20,6 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import unsupported_method
 
 from newsrank.api.openapi import document
 
@@ -92,7 +91,6 @@ def report_cases():
 )
 def test_api_answers_match_the_document(api_server, case):
     CASES[case.operation.label] += 1
-    # Excluded until the API's 405 carries `Allow: GET, HEAD` (RFC 9110 §15.5.6): the one check
-    # that fails today, in newsrank/api/views.py `json_errors`. Every other check runs. The
+    # Every check runs, the 405's `Allow` header (RFC 9110 §15.5.6) included. The
     # timeout is generous because a shared test machine can stall a request for seconds.
-    case.call_and_validate(base_url=api_server, excluded_checks=[unsupported_method], timeout=60)
+    case.call_and_validate(base_url=api_server, timeout=60)

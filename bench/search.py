@@ -25,7 +25,6 @@ import argparse
 import json
 import os
 import random
-import re
 import statistics
 import sys
 import tempfile
@@ -34,11 +33,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CONTENT = ROOT / "newsrank" / "demo" / "content"
 REAL_ITEMS = ROOT.parent / "shared" / "data" / "stories" / "items_dev.jsonl"
 PG_URL = "postgres://postgres@127.0.0.1:5432/newsrank_bench_search"
-_SENTENCE = re.compile(r"(?<=[.다])\s+")
-_SYLLABLES = "가나다라마바사아자차카타파하강남동서민도윤재현지수영호성진"
 
 
 def setup_django(db: str, pg_url: str, keep: str | None = None) -> None:
@@ -76,58 +72,58 @@ def setup_django(db: str, pg_url: str, keep: str | None = None) -> None:
     call_command("migrate", verbosity=0)
 
 
-def sample_text() -> tuple[list[str], list[str]]:
-    titles, sentences = [], []
-    for path in sorted(CONTENT.glob("*.json")):
-        for article in json.loads(path.read_text(encoding="utf-8"))["articles"]:
-            titles.append(article["title"])
-            for paragraph in article["body"]:
-                sentences.extend(s for s in _SENTENCE.split(paragraph) if len(s) > 10)
-    return titles, sentences
+def generator_class():
+    """bench's Generator: newsrank.benchdata's, plus whole posts of 3–20 random sentences.
+
+    Imported late: the analyzer it loads needs the settings `setup_django` chose.
+    """
+    from newsrank.benchdata.text import Generator as Base
+
+    class Generator(Base):
+        def post_text(self) -> tuple[str, str, list[int], int]:
+            title_index = self.rng.randrange(len(self.titles))
+            picked = self.rng.sample(self.fillers, self.rng.randint(3, 20))
+            names = [self.name() for _ in range(3)]
+            title = f"{self.titles[title_index]} {names[0]}"
+            body = " ".join(self.sentences[i] for i in picked) + " " + " ".join(names)
+            return title, body, picked, title_index
+
+        def fields(self, title_index, picked, title: str, body: str) -> dict[str, str]:
+            names = title.rsplit(" ", 1)[1:] + body.rsplit(" ", 3)[1:]
+            title_doc = self.title_docs[title_index]
+            parts = [t for i in picked for t in self.sentence_docs[i].parts] + names[1:]
+            extras = [t for i in picked for t in self.sentence_docs[i].extras]
+            return {
+                "title": " ".join(title_doc.parts + names[:1]),
+                "title_extra": " ".join(title_doc.extras),
+                "body": " ".join(parts),
+                "body_extra": " ".join(extras),
+            }
+
+    return Generator
 
 
-class Generator:
-    """Posts made of sample titles and sentences, with Zipf-distributed made-up names."""
+class QueryMaker:
+    """Queries of each class, made from the sample titles' own terms (what readers search for)."""
 
-    def __init__(self, rng: random.Random):
-        from newsrank.search.analyzer import analyze
-
+    def __init__(self, generator, rng):
+        self.generator = generator
         self.rng = rng
-        self.titles, self.sentences = sample_text()
-        self.title_docs = [analyze(t) for t in self.titles]
-        self.sentence_docs = [analyze(s) for s in self.sentences]
-        self.names = [
-            "".join(rng.choices(_SYLLABLES, k=rng.choice((2, 3)))) for _ in range(100_000)
-        ]
-        weights = [1 / (rank + 1) for rank in range(len(self.names))]
-        self.cumulative = []
-        total = 0.0
-        for weight in weights:
-            total += weight
-            self.cumulative.append(total)
 
-    def name(self) -> str:
-        return self.rng.choices(self.names, cum_weights=self.cumulative, k=1)[0]
+    def _title_doc(self):
+        return self.generator.title_docs[self.rng.randrange(len(self.generator.title_docs))]
 
-    def post_text(self) -> tuple[str, str, list[int], int]:
-        title_index = self.rng.randrange(len(self.titles))
-        picked = self.rng.sample(range(len(self.sentences)), self.rng.randint(3, 20))
-        names = [self.name() for _ in range(3)]
-        title = f"{self.titles[title_index]} {names[0]}"
-        body = " ".join(self.sentences[i] for i in picked) + " " + " ".join(names)
-        return title, body, picked, title_index
+    def words(self, k: int) -> str:
+        doc = self._title_doc()
+        terms = [t for t in doc.parts if len(t) > 1 and not t.isdigit()] or ["태풍"]
+        return " ".join(self.rng.sample(terms, min(k, len(terms))))
 
-    def fields(self, title_index: int, picked: list[int], title: str, body: str) -> dict[str, str]:
-        names = title.rsplit(" ", 1)[1:] + body.rsplit(" ", 3)[1:]
-        title_doc = self.title_docs[title_index]
-        parts = [t for i in picked for t in self.sentence_docs[i].parts] + names[1:]
-        extras = [t for i in picked for t in self.sentence_docs[i].extras]
-        return {
-            "title": " ".join(title_doc.parts + names[:1]),
-            "title_extra": " ".join(title_doc.extras),
-            "body": " ".join(parts),
-            "body_extra": " ".join(extras),
-        }
+    def phrase(self) -> str:
+        doc = self._title_doc()
+        if len(doc.parts) < 2:
+            return self.words(1)
+        i = self.rng.randrange(len(doc.parts) - 1)
+        return f'"{doc.parts[i]} {doc.parts[i + 1]}"'
 
 
 def copy_entries(cursor, backend, posts, fields) -> None:
@@ -220,7 +216,7 @@ def main() -> None:
 
     rng = random.Random(args.seed)
     started = time.perf_counter()
-    generator = Generator(rng)
+    generator = generator_class()(rng)
     print(f"database: {connection.vendor}, posts: {args.posts:,}")
     print(
         f"vocabulary: {len(generator.titles)} titles, {len(generator.sentences)} sentences "
@@ -315,33 +311,18 @@ def main() -> None:
     if not args.queries:
         return
 
-    # Query classes, from the titles' own terms (what readers search for).
-    def title_terms() -> list[str]:
-        doc = generator.title_docs[rng.randrange(len(generator.title_docs))]
-        return [t for t in doc.parts if len(t) > 1 and not t.isdigit()] or ["태풍"]
-
-    def words(k: int) -> str:
-        terms = title_terms()
-        return " ".join(rng.sample(terms, min(k, len(terms))))
-
-    def phrase() -> str:
-        doc = generator.title_docs[rng.randrange(len(generator.title_docs))]
-        if len(doc.parts) < 2:
-            return words(1)
-        i = rng.randrange(len(doc.parts) - 1)
-        return f'"{doc.parts[i]} {doc.parts[i + 1]}"'
-
+    queries = QueryMaker(generator, rng)  # query classes from the titles' own terms
     since = (now - timedelta(days=30)).date().isoformat()
     classes = {
-        "1 term": lambda: parse_query(words(1)),
-        "2 terms": lambda: parse_query(words(2)),
-        "3 terms": lambda: parse_query(words(3)),
-        "phrase": lambda: parse_query(phrase()),
+        "1 term": lambda: parse_query(queries.words(1)),
+        "2 terms": lambda: parse_query(queries.words(2)),
+        "3 terms": lambda: parse_query(queries.words(3)),
+        "phrase": lambda: parse_query(queries.phrase()),
         "rare name": lambda: parse_query(generator.name()),
         "filtered (outlet, 30 days)": lambda: parse_query(
-            f"{words(1)} outlet:벤치신문{rng.randrange(20)}", date_from=since
+            f"{queries.words(1)} outlet:벤치신문{rng.randrange(20)}", date_from=since
         ),
-        "1 term, by date": lambda: parse_query(words(1), sort="date"),
+        "1 term, by date": lambda: parse_query(queries.words(1), sort="date"),
     }
     for _ in range(20):  # warm caches and the query analyzer
         search(classes["2 terms"]())

@@ -146,37 +146,23 @@ def main() -> None:
     os.environ["NEWSRANK_API_RATE_LIMIT"] = "off"
 
     posts, outlets, newest = database_facts()
-    from search import Generator  # bench/search.py: the sample titles, analyzed
+    from search import QueryMaker, generator_class  # bench/search.py
 
     rng = random.Random(args.seed)
-    generator = Generator(random.Random(5))  # seed 5: the names bench/search.py wrote
-
-    def title_terms() -> list[str]:
-        doc = generator.title_docs[rng.randrange(len(generator.title_docs))]
-        return [t for t in doc.parts if len(t) > 1 and not t.isdigit()] or ["태풍"]
-
-    def words(k: int) -> str:
-        terms = title_terms()
-        return " ".join(rng.sample(terms, min(k, len(terms))))
-
-    def phrase() -> str:
-        doc = generator.title_docs[rng.randrange(len(generator.title_docs))]
-        if len(doc.parts) < 2:
-            return words(1)
-        i = rng.randrange(len(doc.parts) - 1)
-        return f'"{doc.parts[i]} {doc.parts[i + 1]}"'
+    generator = generator_class()(random.Random(5))  # seed 5: the names bench/search.py wrote
+    queries = QueryMaker(generator, rng)
 
     since = ((newest - timedelta(days=30)).date().isoformat()) if newest else ""
     classes = {
-        "1 term": lambda: {"q": words(1)},
-        "2 terms": lambda: {"q": words(2)},
-        "3 terms": lambda: {"q": words(3)},
-        "phrase": lambda: {"q": phrase()},
+        "1 term": lambda: {"q": queries.words(1)},
+        "2 terms": lambda: {"q": queries.words(2)},
+        "3 terms": lambda: {"q": queries.words(3)},
+        "phrase": lambda: {"q": queries.phrase()},
         "filter (outlet, 30 days)": lambda: {
-            "q": f"{words(1)} outlet:{rng.choice(outlets)}",
+            "q": f"{queries.words(1)} outlet:{rng.choice(outlets)}",
             "from": since,
         },
-        "1 term, by date": lambda: {"q": words(1), "sort": "date"},
+        "1 term, by date": lambda: {"q": queries.words(1), "sort": "date"},
         # 1,000 characters that fit gunicorn's 4,094-byte request line once percent-encoded
         # (a longer line is refused with 414 before Django sees it).
         "1,000 characters of noise": lambda: {

@@ -161,29 +161,7 @@ class NewsSitemap(PostSitemap):
 
     def bounds(self):
         numbers = Post.objects.order_by("number").values_list("number", flat=True)
-        return first_stored_since(timezone.now() - NEWS_WINDOW), numbers.last()
-
-
-def first_stored_since(moment) -> int | None:
-    """The lowest post number stored at or after `moment`, or None.
-
-    created_at has no index; post numbers grow in the order posts are stored, so a binary search
-    over the primary key finds the boundary in about 25 index lookups (as `posts_collected_since`
-    in newsrank.sources.services does).
-    """
-    posts = Post.objects.order_by("number").values_list("number", "created_at")
-    newest = posts.reverse().first()
-    if newest is None or newest[1] < moment:
-        return None
-    low, high = posts.first()[0], newest[0]
-    while low < high:
-        middle = (low + high) // 2
-        number, created = posts.filter(number__gte=middle).first()
-        if created >= moment:
-            high = middle
-        else:
-            low = number + 1
-    return low
+        return Post.objects.first_stored_since(timezone.now() - NEWS_WINDOW), numbers.last()
 
 
 SITEMAPS = {

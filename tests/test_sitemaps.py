@@ -9,7 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from newsrank.sitemaps import PostSitemap, RangePaginator, first_stored_since
+from newsrank.board.models import Post
+from newsrank.sitemaps import PostSitemap, RangePaginator
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +80,6 @@ def test_news_sitemap_holds_the_last_48_hours_with_titles(client, make_posts):
 
 
 def test_news_sitemap_skips_posts_stored_before_the_window(client, make_posts):
-    from newsrank.board.models import Post
 
     (post,) = make_posts(1)
     Post.objects.filter(pk=post.pk).update(created_at=datetime.now(UTC) - timedelta(days=3))
@@ -87,15 +87,16 @@ def test_news_sitemap_skips_posts_stored_before_the_window(client, make_posts):
 
 
 def test_first_stored_since_finds_the_boundary(make_posts):
-    from newsrank.board.models import Post
 
     posts = make_posts(6)
     start = datetime(2026, 1, 1, tzinfo=UTC)
     for hour, post in enumerate(posts):
         Post.objects.filter(pk=post.pk).update(created_at=start + timedelta(hours=hour))
-    assert first_stored_since(start + timedelta(hours=3, minutes=30)) == posts[4].number
-    assert first_stored_since(start) == posts[0].number
-    assert first_stored_since(start + timedelta(days=1)) is None
+    assert (
+        Post.objects.first_stored_since(start + timedelta(hours=3, minutes=30)) == posts[4].number
+    )
+    assert Post.objects.first_stored_since(start) == posts[0].number
+    assert Post.objects.first_stored_since(start + timedelta(days=1)) is None
 
 
 def test_a_sitemap_page_reads_a_range_without_counting_the_table(client, make_posts):
@@ -109,7 +110,6 @@ def test_a_sitemap_page_reads_a_range_without_counting_the_table(client, make_po
 
 
 def test_range_paginator_pages_by_key_not_by_rows(make_posts):
-    from newsrank.board.models import Post
 
     posts = make_posts(5)
     low = posts[0].number

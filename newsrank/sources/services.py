@@ -187,24 +187,6 @@ def _feed_health(feed: Feed) -> dict:
 
 
 def posts_collected_since(moment: datetime) -> int:
-    """How many posts were stored after `moment`, hidden ones included.
-
-    Post.created_at has no index, and a year is 10 million posts, so this does not filter on it:
-    post numbers grow in the order posts are stored, so a binary search over the primary key
-    finds the first post stored after `moment` (about 25 index lookups), and the count is a range
-    of the primary key. Posts stored by concurrent crawlers may interleave by a few seconds.
-    """
-    posts = Post.objects.order_by("number").values_list("number", "created_at")
-    newest = posts.reverse().first()
-    if newest is None or newest[1] < moment:
-        return 0
-    # The smallest `low` whose first post at or after it was stored after `moment`.
-    low, high = posts.first()[0], newest[0]
-    while low < high:
-        middle = (low + high) // 2
-        number, created = posts.filter(number__gte=middle).first()
-        if created >= moment:
-            high = middle
-        else:
-            low = number + 1
-    return Post.objects.filter(number__gte=low).count()
+    """How many posts were stored after `moment`, hidden ones included: a range of the key."""
+    first = Post.objects.first_stored_since(moment)
+    return 0 if first is None else Post.objects.filter(number__gte=first).count()

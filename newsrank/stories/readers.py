@@ -32,6 +32,11 @@ FLUSH_INTERVAL = 10.0  # seconds: how stale 많이 본 뉴스 may be; one write 
 POPULAR_WINDOW = timedelta(hours=24)
 POPULAR_CACHE = "stories:popular"
 POPULAR_CACHE_SECONDS = 30
+# Distinct readers one address may be a day: a household or an office shares an address, but one
+# client rotating its User-Agent is not thousands of readers (it would game 많이 본 뉴스 and fill
+# the flush). Counted per process; the day's addresses are forgotten past MAX_ADDRESSES.
+READERS_PER_ADDRESS = 8
+MAX_ADDRESSES = 100_000
 
 
 class ViewCounter:
@@ -43,6 +48,9 @@ class ViewCounter:
         self._monotonic = monotonic
         self._last_flush = monotonic()
         self._flushing = threading.Lock()
+        self._addresses_lock = threading.Lock()
+        self._addresses_day = None
+        self._readers_by_address: dict[str, set[str]] = {}
 
     def count(self, request, post_number: int) -> None:
         """Count a reader's view of a post; flush the buffer if the interval is over."""
@@ -50,9 +58,27 @@ class ViewCounter:
         if request.method != "GET" or is_bot(agent):
             return
         ip = request.META.get("REMOTE_ADDR", "")
-        self.buffer.add(post_number, reader_key(ip, agent, reader_day(), settings.SECRET_KEY))
+        day = reader_day()
+        key = reader_key(ip, agent, day, settings.SECRET_KEY)
+        if not self._admit(ip, key, day):
+            return
+        self.buffer.add(post_number, key)
         if self._monotonic() - self._last_flush >= self.interval:
             self.flush_if_due()
+
+    def _admit(self, ip: str, key: str, day) -> bool:
+        """Whether `key` is one of the first READERS_PER_ADDRESS readers seen at `ip` today."""
+        with self._addresses_lock:
+            if day != self._addresses_day or len(self._readers_by_address) >= MAX_ADDRESSES:
+                self._addresses_day = day
+                self._readers_by_address.clear()
+            readers = self._readers_by_address.setdefault(ip, set())
+            if key in readers:
+                return True
+            if len(readers) >= READERS_PER_ADDRESS:
+                return False
+            readers.add(key)
+            return True
 
     def flush_if_due(self) -> int:
         """Flush unless another thread is flushing or the interval is not over; never raises."""

@@ -185,3 +185,15 @@ def test_counting_a_view_costs_microseconds(db):
     print(f"counting a view: {per_view:.1f} µs")
     assert len(counter.buffer) == 5000
     assert per_view < 200  # ~10 µs on a laptop; generous for loaded CI machines
+
+
+def test_one_address_rotating_user_agents_counts_as_a_few_readers_only(
+    client, make_posts, fresh_counter
+):
+    (post,) = make_posts(1)
+    for n in range(readers.READERS_PER_ADDRESS + 5):
+        read(client, post, ip="203.0.113.9", agent=f"{CHROME} Rotating/{n}")
+    read(client, post, ip="203.0.113.9", agent=f"{CHROME} Rotating/0")  # a reader already admitted
+    read(client, post, ip="198.51.100.1")  # another address is not affected
+    fresh_counter.flush()
+    assert PostView.objects.filter(post=post).count() == readers.READERS_PER_ADDRESS + 1

@@ -24,7 +24,9 @@ PRODUCTION = {
 
 
 def run(args, tmp_path, **env):
-    environ = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    # Not DJANGO_ALLOW_ASYNC_UNSAFE either: the browser tests set it in this process (async.E001).
+    unset = ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    environ = {k: v for k, v in os.environ.items() if k not in unset}
     environ |= {"NEWSRANK_DATA_DIR": str(tmp_path), "DATABASE_URL": ""} | env
     return subprocess.run(
         args, env=environ, capture_output=True, text=True, timeout=120, cwd=PROJECT

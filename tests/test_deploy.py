@@ -26,6 +26,8 @@ import pytest
 
 PG_URL = os.environ.get("NEWSRANK_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/newsrank")
 REDIS_URL = os.environ.get("NEWSRANK_TEST_REDIS", "redis://127.0.0.1:6379/13")
+pytestmark = pytest.mark.own_database
+
 NEW_POSTS_WITHIN = 20.0  # seconds from stored to served by both web processes
 
 

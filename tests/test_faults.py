@@ -129,6 +129,7 @@ def cluster():
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.mark.own_database
 def test_postgresql_restarting_under_load_answers_503_then_recovers(cluster, tmp_path):
     env = os.environ | {
         "DATABASE_URL": cluster.url,

@@ -69,28 +69,29 @@ def setup_django(migrate: bool = True) -> None:
         call_command("migrate", interactive=False, verbosity=0)
 
 
+def _serve_arguments(parser: argparse.ArgumentParser) -> None:
+    """The web server's options, alike for run, web and demo."""
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    parser.add_argument("--workers", type=int, default=2, help="web worker processes (default 2)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsrank", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = sub.add_parser("run", help="serve the site and run the crawler (Ctrl-C stops both)")
-    run.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    run.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
-    run.add_argument("--workers", type=int, default=2, help="web worker processes (default 2)")
-
-    web = sub.add_parser(
-        "web", help="serve the site alone, without the crawler (see docs/deploy.md)"
+    _serve_arguments(
+        sub.add_parser("run", help="serve the site and run the crawler (Ctrl-C stops both)")
     )
-    web.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    web.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
-    web.add_argument("--workers", type=int, default=2, help="web worker processes (default 2)")
-
+    _serve_arguments(
+        sub.add_parser("web", help="serve the site alone, without the crawler (see docs/deploy.md)")
+    )
     demo = sub.add_parser(
         "demo", help="like run, but crawls the sample outlets served on 127.0.0.1"
     )
-    demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=8000)
-    demo.add_argument("--workers", type=int, default=2)
+    _serve_arguments(demo)
     demo.add_argument(
         "--outlets-port",
         type=int,

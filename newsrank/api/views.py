@@ -22,7 +22,7 @@ from newsrank.board.models import Post
 from newsrank.search import backends
 from newsrank.search.forms import query_from
 from newsrank.sources.services import crawl_health
-from newsrank.stories import rank, readers, trends
+from newsrank.stories import readers, trends
 from newsrank.stories.models import Story
 
 log = logging.getLogger(__name__)
@@ -66,12 +66,17 @@ def post_summary(request, post: Post) -> dict:
     }
 
 
+def _page_number(request) -> int | None:
+    """`?page=` as a positive whole number (decimal digits only: '²'.isdigit()), else None."""
+    raw = request.GET.get("page", "1")
+    return int(raw) if raw.isdecimal() and int(raw) >= 1 else None
+
+
 @json_errors
 def posts(request):
-    raw = request.GET.get("page", "1")
-    if not raw.isdecimal() or int(raw) < 1:
+    number = _page_number(request)
+    if number is None:
         return error(400, "page must be a positive whole number")
-    number = int(raw)
     page = lists.get_page(lists.scope_all(), number)
     if number > page.last:
         return error(404, f"page {number} is past the last page ({page.last})")
@@ -90,10 +95,10 @@ def posts(request):
 @json_errors
 def search(request):
     """`GET /api/search?q=…&page=…` (and `from`, `to`, `title`, `sort`): the /search page as JSON."""
-    raw = request.GET.get("page", "1")
-    if not raw.isdecimal() or int(raw) < 1:
+    number = _page_number(request)
+    if number is None:
         return error(400, "page must be a positive whole number")
-    result = backends.search(query_from(request.GET), int(raw))
+    result = backends.search(query_from(request.GET), number)
     results = []
     for post in result.posts:
         mark = result.highlights.get(post.number)
@@ -119,9 +124,7 @@ def search(request):
 
 
 def story_summary(request, story: Story, now) -> dict:
-    score = rank.story_score(
-        story.outlets_count, story.posts_count, story.newest_at, story.readers, now
-    )
+    score = story.score(now)
     return {
         "id": story.pk,
         "headline": story.headline,
@@ -138,10 +141,7 @@ def story_summary(request, story: Story, now) -> dict:
 def stories(request):
     """`GET /api/stories`: the ranked stories of now, as on /ranking."""
     now = timezone.now()
-    ranked = [
-        story_summary(request, s, now)
-        for s in Story.objects.live().order_by("-rank_key", "-pk")[:50]
-    ]
+    ranked = [story_summary(request, s, now) for s in Story.objects.ranked()[:50]]
     return JsonResponse({"results": ranked}, json_dumps_params={"ensure_ascii": False})
 
 

@@ -50,6 +50,12 @@ class Scope:
         """The query that post links carry, so that the post's page lists this board below it."""
         return f"?{urlencode(self.params)}" if self.params else ""
 
+    def holds(self, post: Post) -> bool:
+        """Whether a visible post is in this board (no query: its section and outlet say)."""
+        return (not self.section or post.section == self.section) and (
+            self.outlet is None or post.outlet_id == self.outlet.pk
+        )
+
     def page_url(self, page: int) -> str:
         params = dict(self.params)
         if page > 1:

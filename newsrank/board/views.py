@@ -59,7 +59,7 @@ def post_detail(request, number: int):
         Post.objects.visible().select_related("outlet", "story"), number=number
     )
     scope = lists.scope_from_params(request.GET)
-    if not scope.posts.filter(number=post.number).exists():
+    if not scope.holds(post):
         scope = lists.scope_all()
     page = lists.page_holding(scope, post)
     count_view(request, post)

@@ -100,9 +100,8 @@ def crawl_due(
                 break
             try:
                 refresh_feeds(batch, session=session)
-            except (
-                Exception
-            ) as error:  # a bug must not stop the crawler; it is logged with its trace
+            # A bug must not stop the crawler (it is logged with its trace); a full disk must.
+            except Exception as error:
                 if storage_failed(error):
                     raise StorageFailed(str(error)) from error
                 log.exception("refreshing %s failed unexpectedly", [f.url for f in batch])

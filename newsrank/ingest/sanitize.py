@@ -79,12 +79,11 @@ def _filter_attribute(tag: str, attr: str, value: str) -> str | None:
 # Bidi embeddings, overrides and isolates (Unicode UAX #9): "\u202egnp.exe" shows as "exe.png",
 # and an unclosed override flips the text after it. Korean copy never needs them; Trojan Source
 # (CVE-2021-42574) is the same trick in code.
-_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+_BIDI_CONTROLS = re.compile(f"[{_BIDI}]")
 # Invisible characters that survive whitespace collapsing but break matching and display; in a
 # title the bidi controls and marks too.
-_INVISIBLE = re.compile(
-    "[\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
+_INVISIBLE = re.compile(f"[\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f{_BIDI}]")
 
 
 class _TextCollector(HTMLParser):

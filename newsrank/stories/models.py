@@ -5,11 +5,18 @@ from __future__ import annotations
 from django.db import models
 from django.urls import reverse
 
+from newsrank.stories import rank
+
 
 class StoryQuerySet(models.QuerySet):
     def live(self):
         """Stories that hold posts (a story merged into another holds none)."""
         return self.filter(merged_into__isnull=True, posts_count__gt=0)
+
+    def ranked(self):
+        """Live stories, most important now first: rank_key orders them as the score does at any
+        moment (rank.rank_key), so no re-sort by score is needed."""
+        return self.live().order_by("-rank_key", "-pk")
 
 
 class Story(models.Model):
@@ -33,6 +40,12 @@ class Story(models.Model):
 
     def __str__(self) -> str:
         return self.headline
+
+    def score(self, now) -> rank.Score:
+        """This story's ranking score at `now`, with its parts (rank.story_score)."""
+        return rank.story_score(
+            self.outlets_count, self.posts_count, self.newest_at, self.readers, now
+        )
 
     def get_absolute_url(self) -> str:
         return reverse("stories:story", args=[self.pk])

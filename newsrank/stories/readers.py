@@ -22,6 +22,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from newsrank.board.models import Post
+from newsrank.security import client_address
 from newsrank.stories import rank
 from newsrank.stories.models import PostView, Story
 from newsrank.stories.visitors import ViewBuffer, is_bot, reader_day, reader_key
@@ -57,7 +58,7 @@ class ViewCounter:
         agent = request.META.get("HTTP_USER_AGENT", "")
         if request.method != "GET" or is_bot(agent):
             return
-        ip = request.META.get("REMOTE_ADDR", "")
+        ip = client_address(request)  # behind a proxy, the reader's, not the proxy's
         day = reader_day()
         key = reader_key(ip, agent, day, settings.SECRET_KEY)
         if not self._admit(ip, key, day):

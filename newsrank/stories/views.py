@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from newsrank.board import lists
 from newsrank.board.models import Post
-from newsrank.stories import rank, readers, trends
+from newsrank.stories import readers, trends
 from newsrank.stories.models import Story
 
 
@@ -55,17 +55,7 @@ def issues(request):
 def ranking(request):
     """The stories that matter now: outlets covering them, recency and readers."""
     now = timezone.now()
-    # rank_key orders stories as the score does at any moment (rank.rank_key), so no re-sort.
-    stories = list(Story.objects.live().order_by("-rank_key", "-pk")[:30])
-    rows = [
-        (
-            story,
-            rank.story_score(
-                story.outlets_count, story.posts_count, story.newest_at, story.readers, now
-            ),
-        )  # fmt: skip
-        for story in stories
-    ]
+    rows = [(story, story.score(now)) for story in Story.objects.ranked()[:30]]
     return render(
         request,
         "stories/ranking.html",

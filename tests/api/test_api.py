@@ -78,3 +78,9 @@ def test_an_unreachable_database_is_a_json_503_not_a_500(client, db, monkeypatch
     assert response.status_code == 503
     assert response.json()["error"]["status"] == 503
     assert response["Retry-After"]
+
+
+def test_an_unknown_api_path_with_a_newline_is_a_json_404(client, db):
+    response = client.get("/api/stories/a%0Ab")
+    assert response.status_code == 404
+    assert response.json()["error"]["status"] == 404

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from ipaddress import ip_network
 
@@ -19,6 +20,24 @@ class Clock:
 
     def advance(self, **delta) -> None:
         self.now += timedelta(**delta)
+
+
+def _wait_until(check, seconds: float, what: str):
+    """Poll `check` until it returns something true (returned), or fail after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not within {seconds} s")
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def wait_until():
+    """`wait_until(check, seconds, what)` for tests that watch other processes."""
+    return _wait_until
 
 
 @pytest.fixture

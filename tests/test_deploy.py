@@ -107,19 +107,8 @@ def served_numbers(base: str) -> set[int]:
     return numbers | {post["number"] for post in api}
 
 
-def wait_until(check, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {seconds} s")
-        time.sleep(0.3)
-
-
 def test_two_web_and_two_crawler_processes_serve_the_same_new_posts_without_doubles(
-    database, redis_prefix, sample_outlets, clock, tmp_path
+    database, redis_prefix, sample_outlets, clock, tmp_path, wait_until
 ):
     import psycopg
 

@@ -41,17 +41,6 @@ def newsrank(env, *args, timeout=180) -> subprocess.CompletedProcess:
     return result
 
 
-def wait_until(check, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {seconds} s")
-        time.sleep(0.2)
-
-
 def stop_group(process: subprocess.Popen) -> str:
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
@@ -130,7 +119,7 @@ def cluster():
 
 
 @pytest.mark.own_database
-def test_postgresql_restarting_under_load_answers_503_then_recovers(cluster, tmp_path):
+def test_postgresql_restarting_under_load_answers_503_then_recovers(cluster, tmp_path, wait_until):
     env = os.environ | {
         "DATABASE_URL": cluster.url,
         "NEWSRANK_DATA_DIR": str(tmp_path / "data"),

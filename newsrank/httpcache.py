@@ -2,19 +2,32 @@
 Cache-Control that a CDN in front can follow.
 
 Pages are cached whole, per URL, in Django's cache (local memory by default, Redis when REDIS_URL
-is set), under keys that include a *generation*: a number the crawler bumps after it stores,
-updates, indexes or groups posts (`posts_changed`), and that an admin edit bumps too. A new
-generation makes every cached page a miss, so a new post shows on the next request; each process
-reads the generation at most once a GENERATION_SECONDS, so "within seconds" holds across processes.
+is set). Two numbers say how current a cached page is:
 
-Where the generation lives: in the shared cache when there is one (Redis); with the default
-per-process local-memory cache the web processes and the crawler share nothing, so then it is the
-modification time of a file in the data folder, which one `stat()` reads.
+- the *news generation*, which the crawler moves after it stores, updates, indexes or groups
+  posts (`posts_changed`). A page rendered before it is *stale*, not gone: the next request gets
+  the stale page at once and starts ONE re-render beside it, in a background thread, under a lock
+  in the cache, so the following requests get the new page (a new post shows within a second or
+  two). A burst of new posts under load thus costs each page one re-render, not one per reader
+  (issue 6: emptying the whole cache on each new post made every reader wait for a render: 324
+  errors and a p99 of 9 s at 200 clients). How soon news makes a page stale is the rule's
+  `refresh`: at once for the lists a post appears on (front page, boards, outlets, feeds, the
+  API's list), after some seconds for pages that only show it in a side list (an article shows
+  its list page below it) or through a ranking (stories, search);
+- the *page generation*, part of every key, which an admin edit moves (`invalidate_pages`): a
+  hidden post must be gone from the very next page, so then every cached page is a miss.
+
+A page past its TTL is stale in the same way; an entry is kept three TTLs, after which a request
+renders it again itself. Each process reads both generations at most once a GENERATION_SECONDS.
+Where they live: in the shared cache when there is one (Redis); with the default per-process
+local-memory cache the web processes and the crawler share nothing, so then they are the
+modification times of two files in the data folder, which one `stat()` each reads.
 
 What is never cached here: requests that carry a session (a signed-in operator sees scores and
 admin links, and gets `private, no-store`), the admin, anything not a 200, responses that set a
 cookie or say `private`/`no-store` themselves. The article view is served from the cache too, but
-its view is still counted: on a hit this middleware counts it, as the view does on a miss.
+its view is still counted: on a hit this middleware counts it, as the view does on a miss (a
+background re-render says it is a bot, so it counts no one).
 
 Cache-Control (RFC 9111 §5.2.2, RFC 5861 for stale-while-revalidate): browsers revalidate after a
 few seconds, shared caches keep a page for its TTL and may serve it stale while they refetch. The
@@ -24,53 +37,66 @@ article view says `no-cache`, so a CDN revalidates each view with us and the vie
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
 import re
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
-from django.db import connection
+from django.core.handlers.wsgi import WSGIRequest
+from django.db import connection, connections
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.http import HttpResponse, HttpResponseNotModified
 
 log = logging.getLogger(__name__)
 
-GENERATION_KEY = "newsrank:generation"
-GENERATION_FILE = "cache-generation"
-GENERATION_SECONDS = 1.0  # how long a process trusts the generation it read
+PAGES_KEY = "newsrank:generation"  # in the shared cache: the page generation (admin edits)
+NEWS_KEY = "newsrank:news"  # and the news generation (the crawler)
+PAGES_FILE = "cache-generation"  # in the data folder, with the local-memory cache
+NEWS_FILE = "cache-news"
+GENERATION_SECONDS = 1.0  # how long a process trusts the generations it read
 BROWSER_SECONDS = 5  # max-age: a browser asks again (cheaply, with a validator) after this
-CACHE_HEADER = "X-Newsrank-Cache"  # hit or miss, for operators and tests
+KEEP_TTLS = 3  # an entry is kept this many TTLs: fresh for one, then served stale while re-rendered
+RENDER_LOCK_SECONDS = 30  # a re-render that died is retried by another request after this
+CACHE_HEADER = "X-Newsrank-Cache"  # hit, stale (re-render started or running) or miss
+REVALIDATION_AGENT = "newsrank-revalidate (bot)"  # a bot: the re-render counts no reader
 
 
 @dataclass(frozen=True)
 class Rule:
     pattern: re.Pattern
-    ttl: int  # seconds a page stays cached although no post changed (dates, views, trends move)
+    ttl: int  # seconds a page stays fresh although no post changed (dates, views, trends move)
+    refresh: int  # seconds after its render before news makes the page stale
     counts_view: bool = False
 
 
-def _rule(pattern: str, ttl: int, counts_view: bool = False) -> Rule:
-    return Rule(re.compile(pattern), ttl, counts_view)
+def _rule(pattern: str, ttl: int, refresh: int, counts_view: bool = False) -> Rule:
+    return Rule(re.compile(pattern), ttl, refresh, counts_view)
 
 
 # The anonymous pages, feeds and API answers worth caching, by path.
 RULES = (
-    _rule(r"^/$", 60),
-    _rule(r"^/(?P<number>\d+)$", 300, counts_view=True),  # the article view
-    _rule(r"^/(board/[-\w]+|outlet/\d+|outlets|issues)$", 60),
-    _rule(r"^/story/\d+$", 120),
-    _rule(r"^/(ranking|trending|search)$", 60),
-    _rule(r"^/popular$", 15),  # readers' views move it, not new posts
-    _rule(r"^/feed/", 60),
-    _rule(r"^/api/(posts|posts/\d+|search|stories|stories/\d+|trending)$", 60),
-    _rule(r"^/api/popular$", 15),
+    # The lists a new post appears on: stale as soon as news arrives.
+    _rule(r"^/$", 60, 0),
+    _rule(r"^/(board/[-\w]+|outlet/\d+|outlets|issues)$", 60, 0),
+    _rule(r"^/feed/", 60, 0),
+    _rule(r"^/api/posts$", 60, 0),
+    # An article shows its list page below it; a new post there can wait half a minute.
+    _rule(r"^/(?P<number>\d+)$", 300, 30, counts_view=True),
+    _rule(r"^/story/\d+$", 120, 10),
+    _rule(r"^/(ranking|trending|search)$", 60, 10),
+    _rule(r"^/popular$", 15, 15),  # readers' views move it, not new posts
+    _rule(r"^/api/(posts/\d+|search|stories|stories/\d+|trending)$", 60, 10),
+    _rule(r"^/api/popular$", 15, 15),
 )
 
 
@@ -78,31 +104,49 @@ def rule_for(path: str) -> Rule | None:
     return next((rule for rule in RULES if rule.pattern.match(path)), None)
 
 
-# ---------------------------------------------------------------------------------- generation
+# ---------------------------------------------------------------------------------- generations
+
+
+class Generations(NamedTuple):
+    pages: str  # part of every key: moving it makes every cached page a miss
+    news: str  # stored in each entry: moving it makes pages stale
 
 
 def _local_cache() -> bool:
-    """Whether the cache is this process's own, so the generation must live elsewhere."""
+    """Whether the cache is this process's own, so the generations must live elsewhere."""
     return isinstance(caches[DEFAULT_CACHE_ALIAS], LocMemCache | DummyCache)
 
 
-def _stamp_path():
-    return settings.DATA_DIR / GENERATION_FILE
+def _stat(name: str) -> str:
+    try:
+        return str(os.stat(settings.DATA_DIR / name).st_mtime_ns)
+    except FileNotFoundError:
+        return "0"
 
 
-def read_generation() -> str:
-    """The current generation, read from where it is shared (no memo)."""
+def read_generations() -> Generations:
+    """The current generations, read from where they are shared (no memo)."""
     if _local_cache():
-        try:
-            return str(os.stat(_stamp_path()).st_mtime_ns)
-        except FileNotFoundError:
-            return "0"
-    return str(cache.get_or_set(GENERATION_KEY, time.time_ns, None))
+        return Generations(_stat(PAGES_FILE), _stat(NEWS_FILE))
+    return Generations(
+        str(cache.get_or_set(PAGES_KEY, time.time_ns, None)),
+        str(cache.get_or_set(NEWS_KEY, time.time_ns, None)),
+    )
 
 
 def posts_changed() -> None:
-    """Start a new generation: every page cached so far is out of date (the crawler calls this)."""
-    path = _stamp_path()
+    """Posts were stored, updated, indexed or grouped (the crawler calls this): cached pages are
+    stale, and each is re-rendered once on its next request."""
+    _bump(NEWS_FILE, NEWS_KEY)
+
+
+def invalidate_pages() -> None:
+    """Something a reader must not see any more changed (an admin edit): every page is a miss."""
+    _bump(PAGES_FILE, PAGES_KEY)
+
+
+def _bump(name: str, key: str) -> None:
+    path = settings.DATA_DIR / name
     try:
         now = time.time_ns()
         try:
@@ -112,27 +156,27 @@ def posts_changed() -> None:
         os.utime(path, ns=(now, now))
         if not _local_cache():
             try:
-                cache.incr(GENERATION_KEY)
+                cache.incr(key)
             except ValueError:  # no generation yet (or the cache was flushed)
-                cache.set(GENERATION_KEY, now, None)
+                cache.set(key, now, None)
     except Exception:  # pages then stay stale for at most their TTL; never fail the crawler
         log.exception("could not start a new cache generation")
     _MEMO.reset()
 
 
 class _Memo:
-    """The generation as this process last read it, trusted for GENERATION_SECONDS."""
+    """The generations as this process last read them, trusted for GENERATION_SECONDS."""
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._value = ""
+        self._value = Generations("", "")
         self._read_at = float("-inf")
 
-    def get(self) -> str:
+    def get(self) -> Generations:
         now = time.monotonic()
         if now - self._read_at < GENERATION_SECONDS:
             return self._value
-        value = read_generation()
+        value = read_generations()
         with self._lock:
             self._value, self._read_at = value, now
         return value
@@ -146,12 +190,13 @@ _MEMO = _Memo()
 
 
 def _on_change(sender=None, **kwargs) -> None:
-    posts_changed()
+    invalidate_pages()
 
 
 def connect_signals() -> None:
-    """Also start a new generation when a post is saved or deleted one by one (the admin, the
-    pipeline) and after `migrate` or `flush`, which change what every page shows."""
+    """Also drop every page when a post is saved or deleted one by one (the admin; the crawler
+    stores in bulk and calls `posts_changed`) and after `migrate` or `flush`, which change what
+    every page shows."""
     from newsrank.board.models import Post
 
     post_save.connect(_on_change, sender=Post, dispatch_uid="httpcache-post-save")
@@ -159,7 +204,7 @@ def connect_signals() -> None:
     post_migrate.connect(_on_change, dispatch_uid="httpcache-migrate")
 
 
-def generation() -> str:
+def generations() -> Generations:
     return _MEMO.get()
 
 
@@ -176,6 +221,11 @@ class Entry:
     etag: str
     modified: float  # when it was rendered, as a Unix time
     ttl: int = 60
+    news: str = ""  # the news generation it was rendered in
+
+    def stale(self, rule: Rule, news: str, now: float) -> bool:
+        age = now - self.modified
+        return age >= self.ttl or (self.news != news and age >= rule.refresh)
 
 
 class PageCacheMiddleware:
@@ -190,7 +240,7 @@ class PageCacheMiddleware:
         if path.startswith("/" + settings.NEWSRANK_ADMIN_PATH):
             response = self.get_response(request)
             if request.method not in ("GET", "HEAD", "OPTIONS") and response.status_code < 400:
-                posts_changed()  # a post hidden, an outlet blocked: show it now
+                invalidate_pages()  # a post hidden, an outlet blocked: show it now
             return _private(response)
         rule = rule_for(path)
         if rule is None or request.method not in ("GET", "HEAD"):
@@ -202,20 +252,26 @@ class PageCacheMiddleware:
             # Inside a transaction (ATOMIC_REQUESTS, or a test) a page may show rows that are
             # rolled back later: neither store it nor serve another in its place.
             return self.get_response(request)
-        key = _key(request)
+        try:
+            current = generations()
+        except Exception:
+            log.warning("page cache unavailable; serving uncached", exc_info=True)
+            current = None
+        key = _key(request, current.pages) if current else None
         entry = _cache_get(key) if key else None
+        state = "hit"
+        if entry is not None and entry.stale(rule, current.news, time.time()):
+            entry, state = self._stale(request, rule, key, entry, current.news)
         if entry is None:
             response = self.get_response(request)
-            entry = _entry(response, rule.ttl)
+            entry = _entry(response, rule.ttl, current.news if current else "")
             if entry is None:
                 return response
             if key:
-                _cache_set(key, entry, rule.ttl)
+                _cache_set(key, entry)
             state = "miss"
-        else:
-            if rule.counts_view:
-                _count_view(request, rule)
-            state = "hit"
+        elif rule.counts_view:
+            _count_view(request, rule)
         if _not_modified(request, entry):
             response = HttpResponseNotModified()
         else:
@@ -228,6 +284,26 @@ class PageCacheMiddleware:
         response["Cache-Control"] = _public(rule)
         response[CACHE_HEADER] = state
         return response
+
+    def _stale(self, request, rule, key, entry, news):
+        """The entry to serve for a stale one, and its label: a fresher one another process
+        stored, else the stale one while a re-render runs aside (None: render here)."""
+        if not _local_cache():
+            shared = _shared_get(key)  # another process may have re-rendered it already
+            if shared is not None and not shared.stale(rule, news, time.time()):
+                return shared, "hit"
+        copy = _aside_copy(request)
+        if copy is None:
+            return None, "miss"
+        REVALIDATOR.submit(key, lambda: self._render_aside(copy, rule, key))
+        return entry, "stale"
+
+    def _render_aside(self, request, rule, key) -> None:
+        news = generations().news  # read before rendering: news during the render stays news
+        response = self.get_response(request)
+        entry = _entry(response, rule.ttl, news)
+        if entry is not None:
+            _cache_set(key, entry)
 
 
 def _public(rule: Rule) -> str:
@@ -245,20 +321,15 @@ def _private(response):
     return response
 
 
-def _key(request) -> str | None:
+def _key(request, pages: str) -> str:
     # The raw Host: the API's links carry scheme and host. An invalid one fails in the view
     # (DisallowedHost, a 400), so it is never stored.
     url = f"{request.scheme}://{request.META.get('HTTP_HOST', '')}{request.get_full_path()}"
-    try:
-        generation_ = generation()
-    except Exception:
-        log.warning("page cache unavailable; serving uncached", exc_info=True)
-        return None
     digest = hashlib.blake2b(url.encode(), digest_size=16).hexdigest()
-    return f"page:{generation_}:{digest}"
+    return f"page:{pages}:{digest}"
 
 
-def _entry(response, ttl: int = 60) -> Entry | None:
+def _entry(response, ttl: int = 60, news: str = "") -> Entry | None:
     """The response as a cache entry, or None if it must not be cached."""
     if (
         response.status_code != 200
@@ -272,7 +343,10 @@ def _entry(response, ttl: int = 60) -> Entry | None:
     skip = {"etag", "last-modified", "cache-control", "content-length", CACHE_HEADER.lower()}
     headers = tuple((k, v) for k, v in response.items() if k.lower() not in skip)
     etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
-    return Entry(response.status_code, headers, body, etag, time.time(), ttl)
+    return Entry(response.status_code, headers, body, etag, time.time(), ttl, news)
+
+
+# ---------------------------------------------------------------------------------- storage
 
 
 class _Recent:
@@ -289,36 +363,145 @@ class _Recent:
             return None
         return found[1]
 
-    def put(self, key: str, entry: Entry, ttl: int) -> None:
+    def put(self, key: str, entry: Entry, seconds: float) -> None:
         if len(self._entries) >= self.size:
             self._entries.clear()  # keys of old generations go too; the hot ones come back
-        self._entries[key] = (time.monotonic() + ttl, entry)
+        self._entries[key] = (time.monotonic() + seconds, entry)
 
 
 _RECENT = _Recent()
 
 
-def _cache_get(key: str) -> Entry | None:
-    entry = _RECENT.get(key)
-    if entry is not None:
-        return entry
+def _shared_get(key: str) -> Entry | None:
     try:
         entry = cache.get(key)
     except Exception:  # Redis down: serve uncached rather than fail
         log.warning("page cache unavailable; serving uncached", exc_info=True)
         return None
     if entry is not None:
-        # Until the shared entry expires: at most its TTL, as in the shared cache.
-        _RECENT.put(key, entry, max(1, int(entry.modified + entry.ttl - time.time())))
+        # Until the shared entry expires, as in the shared cache.
+        _RECENT.put(key, entry, entry.modified + entry.ttl * KEEP_TTLS - time.time())
     return entry
 
 
-def _cache_set(key: str, entry: Entry, ttl: int) -> None:
-    _RECENT.put(key, entry, ttl)
+def _cache_get(key: str) -> Entry | None:
+    entry = _RECENT.get(key)
+    return entry if entry is not None else _shared_get(key)
+
+
+def _cache_set(key: str, entry: Entry) -> None:
+    keep = entry.ttl * KEEP_TTLS
+    _RECENT.put(key, entry, keep)
     try:
-        cache.set(key, entry, ttl)
+        cache.set(key, entry, keep)
     except Exception:
         log.warning("page cache unavailable; not storing", exc_info=True)
+
+
+# ---------------------------------------------------------------------------------- re-rendering
+
+# What a re-render must not inherit from the request that found the page stale.
+_NOT_COPIED = {"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_COOKIE", "HTTP_USER_AGENT"}
+
+
+def _aside_copy(request) -> WSGIRequest | None:
+    """A fresh GET for the same URL, for a thread that outlives the reader's request."""
+    environ = getattr(request, "environ", None)
+    if not isinstance(request, WSGIRequest) or environ is None:
+        return None
+    environ = {k: v for k, v in environ.items() if k not in _NOT_COPIED}
+    environ |= {
+        "REQUEST_METHOD": "GET",
+        "CONTENT_LENGTH": "0",
+        "wsgi.input": io.BytesIO(),
+        "HTTP_USER_AGENT": REVALIDATION_AGENT,
+    }
+    return WSGIRequest(environ)
+
+
+class Revalidator:
+    """Re-render stale pages in one background thread per process, each page once at a time.
+
+    One page is re-rendered by one thread at a time: in this process by the set of pending keys,
+    across processes by a lock in the cache (Redis: the whole site renders each stale page once;
+    local memory: each process does its own). Every other request for the page meanwhile gets
+    the stale one. One thread, so re-renders take at most one core's share from the readers; a
+    queue past `limit` pages serves stale pages longer rather than render more at once.
+    """
+
+    def __init__(self, limit: int = 200):
+        self.limit = limit
+        self._lock = threading.Condition()
+        self._pending: set[str] = set()
+        self._executor: ThreadPoolExecutor | None = None
+        self._pid = 0
+        self.rendered = 0  # for tests and operators
+
+    def submit(self, key: str, render) -> bool:
+        """Start re-rendering `key` unless it is already being re-rendered; False if not started."""
+        with self._lock:
+            if key in self._pending or len(self._pending) >= self.limit:
+                return False
+            self._pending.add(key)
+        if not _take_render_lock(key):  # another process renders it
+            self._done(key)
+            return False
+        with self._lock:
+            if self._executor is None or self._pid != os.getpid():  # none yet, or forked
+                self._executor = ThreadPoolExecutor(1, thread_name_prefix="newsrank-revalidate")
+                self._pid = os.getpid()
+            self._executor.submit(self._run, key, render)
+        return True
+
+    def _run(self, key: str, render) -> None:
+        try:
+            render()
+            self.rendered += 1
+        except Exception:
+            log.exception("could not re-render a cached page")
+        finally:
+            _release_render_lock(key)
+            if self._done(key):
+                # Idle: give the database connection back (CONN_MAX_AGE keeps none for a thread
+                # no request ends; a test database must be droppable).
+                connections.close_all()
+
+    def _done(self, key: str) -> bool:
+        with self._lock:
+            self._pending.discard(key)
+            idle = not self._pending
+            if idle:
+                self._lock.notify_all()
+            return idle
+
+    def wait(self, timeout: float = 10) -> bool:
+        """Wait until no re-render is pending (tests, shutdown); False on timeout."""
+        with self._lock:
+            return self._lock.wait_for(lambda: not self._pending, timeout)
+
+
+REVALIDATOR = Revalidator()
+
+
+def _take_render_lock(key: str) -> bool:
+    if _local_cache():
+        return True  # the pending set is this process's lock, and the cache is its alone
+    try:
+        return cache.add("render:" + key, 1, RENDER_LOCK_SECONDS)
+    except Exception:
+        log.warning("page cache unavailable; re-rendering without a lock", exc_info=True)
+        return True
+
+
+def _release_render_lock(key: str) -> None:
+    if not _local_cache():
+        try:
+            cache.delete("render:" + key)
+        except Exception:
+            log.warning("page cache unavailable; its render lock expires", exc_info=True)
+
+
+# ---------------------------------------------------------------------------------- validators
 
 
 def _not_modified(request, entry: Entry) -> bool:

@@ -6,12 +6,15 @@ showing rows that roll back must not be kept), so these commit for real.
 
 from __future__ import annotations
 
+import threading
 import time
+from datetime import UTC, datetime
 from email.utils import formatdate
 
 import pytest
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.test import RequestFactory
 
 from newsrank import httpcache
 from newsrank.stories import readers
@@ -25,9 +28,28 @@ BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0 Safari/537.36"
 @pytest.fixture(autouse=True)
 def empty_cache():
     cache.clear()
-    httpcache.posts_changed()
+    httpcache.invalidate_pages()  # also out of this process's unpickled copies
     yield
+    assert httpcache.REVALIDATOR.wait(10), "a re-render outlived its test"
     cache.clear()
+
+
+def store_as_the_crawler_does(outlet, **fields):
+    """A post stored in bulk (no post_save signal) and then announced, as the crawler does."""
+    from newsrank.board.models import Post
+
+    index = Post.objects.count()
+    values = {
+        "outlet": outlet,
+        "url": f"https://garam.example/article/new-{index}.html",
+        "title": f"크롤러가 방금 저장한 기사 {index}",
+        "body_text": "본문.",
+        "body_html": "<p>본문.</p>",
+        "published_at": datetime.now(UTC),
+    } | fields
+    (post,) = Post.objects.bulk_create([Post(**values)])
+    httpcache.posts_changed()
+    return Post.objects.get(url=values["url"])
 
 
 @pytest.mark.parametrize(
@@ -67,33 +89,131 @@ def test_if_modified_since_answers_304_until_the_page_changes(client, make_posts
     assert client.get("/feed/", headers={"If-Modified-Since": earlier}).status_code == 200
 
 
-def test_a_new_post_shows_at_once_after_the_generation_moves(client, make_posts, outlet):
+def test_a_post_saved_one_by_one_shows_at_once(client, make_posts):
     make_posts(2)
     assert client.get("/")[STATE] == "miss"
     assert client.get("/")[STATE] == "hit"
-    (new,) = make_posts(1, title="방금 들어온 새 기사")
+    make_posts(1, title="방금 들어온 새 기사")  # post_save: an admin's edit, every page drops
     response = client.get("/")
     assert response[STATE] == "miss"
     assert "방금 들어온 새 기사" in response.content.decode()
 
 
-def test_an_update_that_fires_no_signal_shows_after_posts_changed(client, make_posts):
+def test_a_new_post_shows_within_seconds_on_the_lists_it_belongs_to(client, make_posts, outlet):
+    old, _ = make_posts(2, section="politics")
+    lists = ["/", "/board/politics", f"/outlet/{outlet.pk}", "/feed/", "/api/posts"]
+    for path in [*lists, "/board/economy", f"/{old.number}"]:
+        assert client.get(path)[STATE] == "miss"
+    stored_at = time.monotonic()
+    new = store_as_the_crawler_does(outlet, section="politics", title="정치면에 새로 온 기사")
+    for path in lists:
+        stale = client.get(path)  # at once, without waiting for a render: the page as it was
+        assert stale[STATE] == "stale", path
+        assert "정치면에 새로 온 기사" not in stale.content.decode()
+    assert httpcache.REVALIDATOR.wait(5)
+    for path in lists:
+        fresh = client.get(path)
+        assert fresh[STATE] == "hit", path
+        assert "정치면에 새로 온 기사" in fresh.content.decode() or str(new.number) in (
+            fresh.content.decode()
+        ), path
+    assert time.monotonic() - stored_at < 5
+    # Pages that show the post only in a side list wait their `refresh`; other posts' articles
+    # are not re-rendered for it.
+    assert client.get(f"/{old.number}")[STATE] == "hit"
+
+
+def test_an_article_view_takes_news_after_its_refresh(client, make_posts, outlet, monkeypatch):
+    (post,) = make_posts(1)
+    assert client.get(f"/{post.number}")[STATE] == "miss"
+    store_as_the_crawler_does(outlet)
+    assert client.get(f"/{post.number}")[STATE] == "hit"
+    later = time.time() + httpcache.rule_for(f"/{post.number}").refresh
+    monkeypatch.setattr(httpcache.time, "time", lambda: later)
+    assert client.get(f"/{post.number}")[STATE] == "stale"
+
+
+def test_a_page_past_its_ttl_is_served_stale_while_it_is_rendered_again(
+    client, make_posts, monkeypatch
+):
+    make_posts(1, title="처음 제목")
+    client.get("/")
     from newsrank.board.models import Post
 
-    (post,) = make_posts(1, title="처음 제목")
-    client.get("/")
-    Post.objects.filter(pk=post.pk).update(title="고친 제목")  # as the crawler's pipeline may
-    assert "처음 제목" in client.get("/").content.decode()  # cached: no one said it changed
-    httpcache.posts_changed()
+    Post.objects.update(title="고친 제목")  # no signal, no news: the TTL brings it
+    later = time.time() + httpcache.rule_for("/").ttl
+    monkeypatch.setattr(httpcache.time, "time", lambda: later)
+    response = client.get("/")
+    assert response[STATE] == "stale" and "처음 제목" in response.content.decode()
+    assert httpcache.REVALIDATOR.wait(5)
     assert "고친 제목" in client.get("/").content.decode()
 
 
-def test_the_generation_is_shared_through_the_data_folder_by_default():
-    before = httpcache.read_generation()
+def test_a_stale_page_is_re_rendered_once_however_many_readers_ask():
+    release = threading.Event()
+    lock = threading.Lock()
+    renders, running, most = [], [0], [0]
+
+    def view(request):
+        with lock:
+            renders.append(request.headers.get("User-Agent"))
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        release.wait(5)
+        with lock:
+            running[0] -= 1
+        return HttpResponse(f"render {len(renders)}")
+
+    middleware = httpcache.PageCacheMiddleware(view)
+    factory = RequestFactory()
+    release.set()
+    assert middleware(factory.get("/"))[STATE] == "miss"
+    release.clear()
     httpcache.posts_changed()
-    after = httpcache.read_generation()
-    assert after != before
-    assert int(after) > int(before)
+
+    answers = []
+
+    def reader():
+        answers.append(middleware(factory.get("/", HTTP_USER_AGENT="Mozilla/5.0")))
+
+    readers_ = [threading.Thread(target=reader) for _ in range(20)]
+    for thread in readers_:
+        thread.start()
+    for thread in readers_:
+        thread.join(5)
+    # Every reader got the stale page at once, while one re-render waits on `release`.
+    assert len(answers) == 20
+    assert {(a[STATE], a.content) for a in answers} == {("stale", b"render 1")}
+    assert len(renders) == 2 and most[0] == 1
+    assert renders[1] == httpcache.REVALIDATION_AGENT  # a bot: counts no reader's view
+    release.set()
+    assert httpcache.REVALIDATOR.wait(5)
+    fresh = middleware(factory.get("/"))
+    assert (fresh[STATE], fresh.content) == ("hit", b"render 2")
+    assert len(renders) == 2
+
+
+def test_validators_follow_the_page_served_stale_then_fresh(client, make_posts, outlet):
+    make_posts(1)
+    first = client.get("/")["ETag"]
+    store_as_the_crawler_does(outlet, title="새 기사")
+    stale = client.get("/", headers={"If-None-Match": first})
+    assert (stale.status_code, stale[STATE], stale["ETag"]) == (304, "stale", first)
+    assert httpcache.REVALIDATOR.wait(5)
+    fresh = client.get("/", headers={"If-None-Match": first})
+    assert (fresh.status_code, fresh[STATE]) == (200, "hit")
+    assert fresh["ETag"] != first
+    again = client.get("/", headers={"If-None-Match": fresh["ETag"]})
+    assert again.status_code == 304 and again.content == b""
+
+
+def test_the_generations_are_shared_through_the_data_folder_by_default():
+    before = httpcache.read_generations()
+    httpcache.posts_changed()
+    after = httpcache.read_generations()
+    assert int(after.news) > int(before.news) and after.pages == before.pages
+    httpcache.invalidate_pages()
+    assert int(httpcache.read_generations().pages) > int(after.pages)
 
 
 def test_a_signed_in_request_is_neither_cached_nor_served_from_cache(client, make_posts):

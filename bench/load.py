@@ -28,6 +28,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,10 +56,34 @@ QUERIES = [
     "%EB%8C%80%ED%86%B5%EB%A0%B9",
 ]
 
+# Besides picking the pages, the script counts answers by status and by X-Newsrank-Cache (hit,
+# stale, miss) per thread; `done` prints the totals for parse_counts (wrk copies a thread's tables).
 LUA = """
 paths = {%s}
+threads = {}
+setup = function(thread)
+  table.insert(threads, thread)
+end
+init = function(args)
+  counts = {}
+end
 request = function()
   return wrk.format("GET", paths[math.random(#paths)])
+end
+response = function(status, headers, body)
+  local key = status .. " " .. (headers["X-Newsrank-Cache"] or "-")
+  counts[key] = (counts[key] or 0) + 1
+end
+done = function(summary, latency, requests)
+  local total = {}
+  for _, thread in ipairs(threads) do
+    for key, n in pairs(thread:get("counts")) do
+      total[key] = (total[key] or 0) + n
+    end
+  end
+  for key, n in pairs(total) do
+    io.write(string.format("answers %%s %%d\\n", key, n))
+  end
 end
 """
 
@@ -95,14 +120,33 @@ def sample_paths(base: str) -> dict:
     return {"posts": posts, "stories": stories, "sections": sections, "queries": QUERIES}
 
 
-def lua_script(samples: dict) -> str:
+def mix_paths(samples: dict) -> list[str]:
     paths: list[str] = []
     for _name, weight, pick in REQUEST_MIX:
         choices = pick(samples)
         # Each type gets `weight` percent of the table, spread over its choices.
         per = max(1, round(weight * 10 / len(choices)))
         paths += [p for p in choices for _ in range(per)]
-    return LUA % ", ".join(json.dumps(p) for p in paths)
+    return paths
+
+
+def lua_script(samples: dict) -> str:
+    return LUA % ", ".join(json.dumps(p) for p in mix_paths(samples))
+
+
+def warm_up(base: str, paths: list[str], workers: int) -> None:
+    """Ask for every page of the mix a few times per worker, a new connection each (so they
+    spread over the workers), as a server that has been up for a while has them cached."""
+
+    def get(path: str) -> None:
+        try:
+            with urllib.request.urlopen(base + path, timeout=60) as response:
+                response.read()
+        except OSError as error:
+            print(f"warm-up: {path}: {error}", file=sys.stderr)
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(get, [p for p in dict.fromkeys(paths) for _ in range(3 * workers)]))
 
 
 def rss_mb(pid: int) -> float:
@@ -185,7 +229,44 @@ def parse_wrk(output: str) -> dict:
         "p50": latency("50"),
         "p99": latency("99"),
         "errors": errors,
+        "sockets": dict(
+            zip(("connect", "read", "write", "timeout"), map(int, sockets.groups()), strict=True)
+        )
+        if sockets
+        else {},
+        "answers": {
+            f"{status} {state}": int(n)
+            for status, state, n in re.findall(r"^answers (\d+) (\S+) (\d+)$", output, re.M)
+        },
     }
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of the processes so far (/proc/PID/stat, clock ticks)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def drain(url: str, timeout: float = 60) -> None:
+    """Wait until the server answers at once again: after wrk stops, the requests it left queued
+    are still served, and would be charged to the next run."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(url, timeout=10):
+                pass
+        except OSError:
+            pass
+        if time.monotonic() - started < 0.05:
+            return
+        time.sleep(1)
 
 
 def main() -> None:
@@ -233,7 +314,8 @@ def main() -> None:
         script.write_text(lua_script(samples))
         # Warm up, unmeasured: every worker loads the Korean analyzer on its first search, and
         # the cache fills, as on a server that has been up for a while.
-        run_wrk(base + "/", 8, 20, str(script))
+        warm_up(base, mix_paths(samples), args.workers)
+        run_wrk(base + "/", 8, 10, str(script))
         web_pids = children(processes["web"].pid)
         groups = {"web worker": [p for p in web_pids if p != processes["web"].pid]}
         if "crawler" in processes:
@@ -243,9 +325,17 @@ def main() -> None:
         rows = []
         with watch:
             for clients in [int(c) for c in args.clients.split(",")]:
-                mixed = run_wrk(base + "/", clients, args.duration, str(script))
-                static = run_wrk(base + STATIC, clients, args.duration, None)
-                rows.append((clients, mixed, static))
+                runs = []
+                for url, lua in ((base + "/", str(script)), (base + STATIC, None)):
+                    drain(base + STATIC)
+                    before = {name: cpu_seconds(pids) for name, pids in groups.items()}
+                    result = run_wrk(url, clients, args.duration, lua)
+                    result["cpu"] = {
+                        name: cpu_seconds(pids) - before[name] for name, pids in groups.items()
+                    }
+                    result["load"] = os.getloadavg()[0]
+                    runs.append(result)
+                rows.append((clients, *runs))
         report(rows, rest, watch.peak, samples, args)
     finally:
         for process in processes.values():
@@ -261,8 +351,11 @@ def main() -> None:
 
 
 def report(rows, rest, peak, samples, args) -> None:
-    print(f"\nwrk -t2, {args.duration} s per run, {args.workers} gunicorn workers x 4 threads; "
-          f"mix over {len(samples['posts'])} recent posts, {len(samples['stories'])} stories")  # fmt: skip
+    from newsrank.serve import GUNICORN_THREADS
+
+    print(f"\nwrk -t2, {args.duration} s per run, {args.workers} gunicorn workers x "
+          f"{GUNICORN_THREADS} threads; mix over {len(samples['posts'])} recent posts, "
+          f"{len(samples['stories'])} stories")  # fmt: skip
     print(
         "| clients | page mix rps | p50 ms | p99 ms | errors | static rps | static p99 ms "
         "| mix / static |"
@@ -274,6 +367,15 @@ def report(rows, rest, peak, samples, args) -> None:
             f"| {mixed['errors']} of {mixed['requests']} | {static['rps']:.0f} "
             f"| {static['p99']:.1f} | {mixed['rps'] / static['rps']:.0%} |"
         )
+    print("\n| clients | run | answers (status cache-state: count) | socket errors | CPU s "
+          "| load avg |")  # fmt: skip
+    print("|---:|---|---|---|---|---:|")
+    for clients, *runs in rows:
+        for name, run in zip(("mix", "static"), runs, strict=True):
+            answers = ", ".join(f"{k}: {v}" for k, v in sorted(run["answers"].items())) or "-"
+            sockets = ", ".join(f"{k} {v}" for k, v in run["sockets"].items() if v) or "none"
+            cpu = ", ".join(f"{k} {v:.0f}" for k, v in run["cpu"].items())
+            print(f"| {clients} | {name} | {answers} | {sockets} | {cpu} | {run['load']:.1f} |")
     print("\n| process | RSS at rest MB | peak RSS under load MB |")
     print("|---|---:|---:|")
     for name in rest:

@@ -56,6 +56,7 @@ from django.core.handlers.wsgi import WSGIRequest
 from django.db import connection, connections
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.http import HttpResponse, HttpResponseNotModified
+from django.urls import Resolver404, ResolverMatch, resolve
 
 log = logging.getLogger(__name__)
 
@@ -270,8 +271,12 @@ class PageCacheMiddleware:
             if key:
                 _cache_set(key, entry)
             state = "miss"
-        elif rule.counts_view:
-            _count_view(request, rule)
+        else:
+            # Who answered, for the request metrics above (newsrank/ops/metrics.py), which would
+            # otherwise resolve the URL again: a fifth of a hit's time.
+            request.resolver_match = _resolved(path)
+            if rule.counts_view:
+                _count_view(request, rule)
         if _not_modified(request, entry):
             response = HttpResponseNotModified()
         else:
@@ -304,6 +309,23 @@ class PageCacheMiddleware:
         entry = _entry(response, rule.ttl, news)
         if entry is not None:
             _cache_set(key, entry)
+
+
+_RESOLVED: dict[str, ResolverMatch] = {}
+
+
+def _resolved(path: str) -> ResolverMatch | None:
+    """The URL's match, remembered for the cached paths (the hot ones come back after a clear)."""
+    match = _RESOLVED.get(path)
+    if match is None:
+        try:
+            match = resolve(path)
+        except Resolver404:
+            return None
+        if len(_RESOLVED) >= 1024:
+            _RESOLVED.clear()
+        _RESOLVED[path] = match
+    return match
 
 
 def _public(rule: Rule) -> str:

@@ -5,6 +5,7 @@ counters, compounds and stems; headline hanja read as Korean words, 與 → 여�
 search see the same words. Before analysis the title loses its bracket tags (`[속보]`, `[사진]`,
 `(종합2보)`) and the lead loses its dateline (`[서울=뉴시스]홍길동 기자 =`), and afterwards
 boilerplate words and outlet names are dropped: they say who wrote a post, not what happened.
+Native day counts read as figures (`day_counts.tsv`: "닷새 만에" and "5일째" are both 5일째).
 
 Only the lead's first sentences count: feed snippets are long and uneven (some have none), and a
 long snippet drowns the headline in background (the data README shows plain Jaccard losing
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 # One Kiwi pass gives both the search terms (`_words`, as `analyze` makes them) and the tags that
 # tell names apart (`_morphemes`); analyzing twice would double the cost of placing a post.
@@ -119,6 +122,44 @@ _COUNTED = re.compile(r"(\d[\d.]*)[가-힣]")
 _DAY_OF_MONTH = re.compile(r"(?:[1-9]|[12]\d|3[01])일")
 
 
+DAY_COUNTS_PATH = Path(__file__).with_name("day_counts.tsv")
+
+
+@cache
+def day_counts() -> dict[str, int]:
+    """Native Korean day counts (닷새 → 5), from `day_counts.tsv`."""
+    table = {}
+    for number, line in enumerate(DAY_COUNTS_PATH.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        word, sep, days = line.partition("\t")
+        if not sep or not days.strip().isdigit():
+            raise ValueError(f"{DAY_COUNTS_PATH.name}:{number}: expected 'word<TAB>days'")
+        table[word.strip()] = int(days)
+    return table
+
+
+@cache
+def _day_count_pattern() -> re.Pattern[str]:
+    words = "|".join(sorted(map(re.escape, day_counts()), key=len, reverse=True))
+    # "만" and "간" only as their own word ("25일 만기", "5일 간담회" are not counts of days).
+    return re.compile(
+        rf"(?<![\d가-힣])(\d+\s*일|{words})"
+        rf"(\s*(?:만에|만의|만(?![가-힣])|동안)|째|간(?=$|[^가-힣]|[의에을]))"
+    )
+
+
+def normalize_day_counts(text: str) -> str:
+    """ "닷새 만에", "5일만에" and "5일째" → "5일째"; "사흘간", "사흘 동안" → "3일간"."""
+
+    def days(match: re.Match[str]) -> str:
+        count = match.group(1)
+        number = day_counts().get(count) or int(count.rstrip("일 \t"))
+        return f"{number}일{'간' if match.group(2).strip() in ('간', '동안') else '째'}"
+
+    return _day_count_pattern().sub(days, text)
+
+
 @dataclass(frozen=True)
 class Features:
     """The matching terms of one post."""
@@ -186,7 +227,7 @@ def _is_entity(term: str, names: set[str]) -> bool:
 
 def _terms(text: str, drop: frozenset[str]) -> tuple[frozenset[str], set[str]]:
     """The matching terms of `text` and, among them, its entities."""
-    text = _DATE.sub(" ", text)
+    text = normalize_day_counts(_DATE.sub(" ", text))
     if not text.strip():
         return frozenset(), set()
     analyzed, names = _analyze(text)

@@ -23,3 +23,15 @@ def test_entities_are_names_latin_words_and_numbers_not_common_nouns():
     assert {"김도윤", "hbm", "3"} <= features.entities
     assert not {"의원", "공장", "방문"} & features.entities
     assert features.entities <= features.terms
+
+
+def test_native_day_counts_read_as_the_figure_of_days():
+    # "닷새 만에" and "5일째" (or "5일만에") report one fact: both become the term 5일째.
+    words = post_features("'바다의 노래' 개봉 닷새 만에 200만 돌파").title
+    figures = post_features("'바다의 노래' 개봉 5일째 누적 관객 200만명")
+    assert "5일째" in words & figures.title
+    assert "5일째" in post_features("'바다의 노래' 5일만에 227만명").title
+    assert "3일간" in post_features("두루미시 사흘 동안 폭염 경보").title
+    # Not a count of days: a bare 하루, a date's 만기, a 간담회.
+    assert "하루" in post_features("하루 확진자 10만명 넘어").title
+    assert not {"25일째", "5일간"} & post_features("25일 만기 적금, 5일 간담회").title

@@ -38,12 +38,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import logging
 import os
+import queue
 import re
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from typing import NamedTuple
@@ -300,7 +301,7 @@ class PageCacheMiddleware:
         copy = _aside_copy(request)
         if copy is None:
             return None, "miss"
-        REVALIDATOR.submit(key, lambda: self._render_aside(copy, rule, key))
+        REVALIDATOR.submit(key, lambda: self._render_aside(copy, rule, key), rule.refresh)
         return entry, "stale"
 
     def _render_aside(self, request, rule, key) -> None:
@@ -447,20 +448,24 @@ class Revalidator:
     One page is re-rendered by one thread at a time: in this process by the set of pending keys,
     across processes by a lock in the cache (Redis: the whole site renders each stale page once;
     local memory: each process does its own). Every other request for the page meanwhile gets
-    the stale one. One thread, so re-renders take at most one core's share from the readers; a
-    queue past `limit` pages serves stale pages longer rather than render more at once.
+    the stale one. The lists a new post appears on go first (the rule's `refresh`, then the
+    order they were asked for). The thread rests after each render so that re-rendering takes at
+    most `share` of a core from the readers: on a busy server a burst of news leaves the less
+    urgent pages stale a little longer instead of slowing every answer (bench/load.py).
     """
 
-    def __init__(self, limit: int = 200):
+    def __init__(self, limit: int = 500, share: float = 0.25):
         self.limit = limit
+        self.share = share
         self._lock = threading.Condition()
         self._pending: set[str] = set()
-        self._executor: ThreadPoolExecutor | None = None
+        self._queue: queue.PriorityQueue = queue.PriorityQueue()
+        self._order = itertools.count()
         self._pid = 0
         self.rendered = 0  # for tests and operators
 
-    def submit(self, key: str, render) -> bool:
-        """Start re-rendering `key` unless it is already being re-rendered; False if not started."""
+    def submit(self, key: str, render, priority: int = 0) -> bool:
+        """Queue a re-render of `key` unless one is pending; False if not queued."""
         with self._lock:
             if key in self._pending or len(self._pending) >= self.limit:
                 return False
@@ -469,24 +474,30 @@ class Revalidator:
             self._done(key)
             return False
         with self._lock:
-            if self._executor is None or self._pid != os.getpid():  # none yet, or forked
-                self._executor = ThreadPoolExecutor(1, thread_name_prefix="newsrank-revalidate")
+            if self._pid != os.getpid():  # no thread yet, or this process was forked
+                self._queue = queue.PriorityQueue()
                 self._pid = os.getpid()
-            self._executor.submit(self._run, key, render)
+                threading.Thread(target=self._work, name="newsrank-revalidate", daemon=True).start()
+            self._queue.put((priority, next(self._order), key, render))
         return True
 
-    def _run(self, key: str, render) -> None:
-        try:
-            render()
-            self.rendered += 1
-        except Exception:
-            log.exception("could not re-render a cached page")
-        finally:
-            _release_render_lock(key)
-            if self._done(key):
-                # Idle: give the database connection back (CONN_MAX_AGE keeps none for a thread
-                # no request ends; a test database must be droppable).
-                connections.close_all()
+    def _work(self) -> None:
+        work = self._queue
+        while True:
+            _priority, _order, key, render = work.get()
+            started = time.thread_time()
+            try:
+                render()
+                self.rendered += 1
+            except Exception:
+                log.exception("could not re-render a cached page")
+            finally:
+                _release_render_lock(key)
+                if self._done(key):
+                    # Idle: give the database connection back (CONN_MAX_AGE keeps none for a
+                    # thread no request ends; a test database must be droppable).
+                    connections.close_all()
+            time.sleep((time.thread_time() - started) * (1 - self.share) / self.share)
 
     def _done(self, key: str) -> bool:
         with self._lock:

@@ -11,8 +11,6 @@ import time
 
 log = logging.getLogger("newsrank.serve")
 
-GUNICORN_THREADS = 4  # per worker process (bench/load.py reports it)
-
 
 def web_command(host: str, port: int, workers: int) -> list[str]:
     """gunicorn, the production server, with threads so a slow client does not block a worker."""
@@ -34,7 +32,7 @@ def web_command(host: str, port: int, workers: int) -> list[str]:
         "--worker-class",
         "gthread",
         "--threads",
-        str(GUNICORN_THREADS),
+        str(settings.NEWSRANK_WEB_THREADS),
         "--graceful-timeout",
         "5",
         "--log-level",

@@ -59,6 +59,8 @@ NEWSRANK_CRAWL_THREADS = config.env_int("NEWSRANK_CRAWL_THREADS", 4)
 # How long a crawler holds a claimed feed; a crashed crawler's feeds are taken over after it.
 NEWSRANK_LEASE_SECONDS = config.env_int("NEWSRANK_LEASE_SECONDS", 600)
 NEWSRANK_PAGE_SIZE = 20
+# The web server (newsrank/serve.py): threads per gunicorn worker process (bench/load.py).
+NEWSRANK_WEB_THREADS = config.env_int("NEWSRANK_WEB_THREADS", 4)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

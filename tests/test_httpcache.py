@@ -289,3 +289,13 @@ def test_a_failing_cache_serves_the_page_uncached(client, make_posts, monkeypatc
 )  # fmt: skip
 def test_which_paths_are_cached(path, cached):
     assert (httpcache.rule_for(path) is not None) is cached
+
+
+def test_a_hit_names_its_view_for_the_request_metrics():
+    from newsrank.ops.metrics import view_name
+
+    middleware = httpcache.PageCacheMiddleware(lambda request: HttpResponse("목록"))
+    middleware(RequestFactory().get("/board/politics"))
+    hit = RequestFactory().get("/board/politics")
+    assert middleware(hit)[STATE] == "hit"
+    assert hit.resolver_match.view_name == view_name(hit) == "board:section"

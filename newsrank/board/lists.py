@@ -9,10 +9,13 @@ and reads a page as at most ANCHOR_EVERY + 20 index entries after the anchor bel
 costs what page 1 costs.
 
 Anchors are extended as posts arrive. Hiding or unhiding posts and blocking outlets change which
-posts a list shows: the anchors are keyed by a fingerprint of the hidden posts and the blocked
-outlets (read through small indexes each request), so such a change starts new anchors. A deleted
-post bumps a generation in the cache (`forget_anchors`, connected to post_delete); anchors are
-also rebuilt after ANCHOR_TTL, which bounds how stale a process-local cache can be.
+posts a list shows: the anchors carry a fingerprint of the hidden posts and the blocked outlets
+(read through small indexes each request, in the same query as the count after the last anchor),
+so such a change starts new anchors. A deleted post bumps a generation in the cache
+(`forget_anchors`, connected to post_delete); anchors are also rebuilt after ANCHOR_TTL, which
+bounds how stale a process-local cache can be.
+
+A list page costs two queries and the 20 rows; an article's list one more (the post itself).
 """
 
 from __future__ import annotations
@@ -20,11 +23,13 @@ from __future__ import annotations
 import bisect
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, QuerySet, Sum
+from django.db import connection
+from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
 
@@ -39,11 +44,28 @@ class Scope:
 
     title: str
     url: str
-    posts: QuerySet
     params: dict  # query parameters that keep a reader in this board when following a row
     section: str = ""
     outlet: Outlet | None = None
     key: str = "all"  # names the list's anchors in the cache
+
+    @property
+    def posts(self) -> QuerySet:
+        """The list as a queryset, newest first (the feeds; the pages read it through SQL below)."""
+        posts = Post.objects.listed().select_related("outlet", "story").newest_first()
+        if self.section:
+            posts = posts.filter(section=self.section)
+        if self.outlet is not None:
+            posts = posts.filter(outlet=self.outlet)
+        return posts
+
+    def where(self) -> tuple[str, list]:
+        """The list as a condition on board_post, written as its partial index is defined."""
+        if self.section:
+            return f'{_LISTED} AND "section" = %s', [self.section]
+        if self.outlet is not None:
+            return f'{_LISTED} AND "outlet_id" = %s', [self.outlet.pk]
+        return _LISTED, []
 
     @property
     def link_query(self) -> str:
@@ -64,17 +86,15 @@ class Scope:
 
 
 def scope_all() -> Scope:
-    return Scope("전체", reverse("board:list"), _base(), {})
+    return Scope("전체", reverse("board:list"), {})
 
 
 def scope_section(slug: str) -> Scope:
     if slug not in SECTION_LABELS:
         raise Http404("no such board")
-    posts = _base().filter(section=slug)
     return Scope(
         SECTION_LABELS[slug],
         reverse("board:section", args=[slug]),
-        posts,
         {"b": slug},
         section=slug,
         key=f"section:{slug}",
@@ -85,11 +105,9 @@ def scope_outlet(outlet_id: int) -> Scope:
     outlet = Outlet.objects.filter(pk=outlet_id).first()
     if outlet is None:
         raise Http404("no such outlet")
-    posts = _base().filter(outlet=outlet)
     return Scope(
         outlet.name,
         reverse("board:outlet", args=[outlet.pk]),
-        posts,
         {"o": outlet.pk},
         outlet=outlet,
         key=f"outlet:{outlet.pk}",
@@ -108,10 +126,6 @@ def scope_from_params(params) -> Scope:
     return scope_all()
 
 
-def _base() -> QuerySet:
-    return Post.objects.listed().select_related("outlet", "story").newest_first()
-
-
 # --- Pages through anchors ------------------------------------------------------------------------
 
 ANCHOR_EVERY = 1_000
@@ -124,6 +138,7 @@ class Anchors:
 
     every: int
     numbers: list[int]
+    fingerprint: str = ""  # of the hidden posts and blocked outlets they were counted with
 
     @property
     def last(self) -> int:
@@ -141,43 +156,115 @@ class Anchors:
         return k * self.every, (self.numbers[k - 1] if k else 0)
 
 
+@dataclass(frozen=True)
+class ListState:
+    """A list as one request sees it: its anchors, the posts after the last one, and the rank of
+    the post the request is about (an article's), if any."""
+
+    marks: Anchors
+    after: int
+    rank: int | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.marks.numbers) * self.marks.every + self.after
+
+    def page_of_rank(self) -> int:
+        """The number of the page that holds the post of `rank` (newest first)."""
+        return (self.count - self.rank) // settings.NEWSRANK_PAGE_SIZE + 1
+
+
+# --- The list queries as SQL ----------------------------------------------------------------------
+# Written out rather than built with the ORM: a page runs two or three of them, and building and
+# compiling a queryset cost about 1 ms of CPU each, many times the query itself on its index
+# (bench/pages.py). The condition is the one `PostQuerySet.listed()` builds, `NOT "hidden"` as the
+# partial indexes are defined, so SQLite and PostgreSQL read the list's index (the plans are
+# checked in tests/board/test_queries.py).
+
+_LISTED = (
+    'NOT "hidden" AND NOT ("outlet_id" IN (SELECT "id" FROM "sources_outlet" WHERE "blocked"))'
+)
+_FINGERPRINT = (
+    '(SELECT COUNT(*) FROM "board_post" WHERE "hidden"), '
+    '(SELECT SUM("number") FROM "board_post" WHERE "hidden"), '
+    '(SELECT COUNT(*) FROM "sources_outlet" WHERE "blocked"), '
+    '(SELECT SUM("id") FROM "sources_outlet" WHERE "blocked")'
+)
+
+
+def state_sql(scope: Scope, last: int, between: tuple[int, int] | None) -> tuple[str, list]:
+    """One query for a list's state: what changes the visible lists besides new posts (hidden
+    posts, blocked outlets), the posts after the last anchor and, given (low, high], the posts in
+    that range (an article's rank from the anchor below it)."""
+    where, params = scope.where()
+    after = f'(SELECT COUNT(*) FROM "board_post" WHERE {where} AND "number" > %s'
+    sql, args = f"SELECT {_FINGERPRINT}, {after})", [*params, last]
+    if between is not None:
+        sql += f', {after} AND "number" <= %s)'
+        args += [*params, *between]
+    return sql, args
+
+
+def numbers_sql(scope: Scope, after: int, start: int, size: int) -> tuple[str, list]:
+    """The numbers of `size` posts of the list, from the `start`-th after post `after`, oldest
+    first: a walk along the list's index."""
+    where, params = scope.where()
+    return (
+        f'SELECT "number" FROM "board_post" WHERE {where} AND "number" > %s '
+        'ORDER BY "number" LIMIT %s OFFSET %s',
+        [*params, after, size, start],
+    )
+
+
 def _ascending(scope: Scope) -> QuerySet:
     return scope.posts.order_by("number")
 
 
-def _fingerprint() -> str:
-    """What, besides new posts, changes the visible lists: hidden posts and blocked outlets."""
-    hidden = Post.objects.filter(hidden=True).aggregate(n=Count("number"), s=Sum("number"))
-    blocked = Outlet.objects.filter(blocked=True).aggregate(n=Count("pk"), s=Sum("pk"))
-    generation = cache.get("lists:generation", 0)
-    return f"{hidden['n']}.{hidden['s']}.{blocked['n']}.{blocked['s']}.{generation}"
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
-def anchors(scope: Scope) -> tuple[Anchors, int]:
-    """The scope's anchors, brought up to date, and how many posts follow the last one."""
+def list_state(scope: Scope, number: int | None = None) -> ListState:
+    """The scope's anchors brought up to date, the posts after them and, given a post's number,
+    its rank in the list: one query, and a cache read, unless the anchors must be extended."""
     every = ANCHOR_EVERY
-    key = f"lists:anchors:{scope.key}:{every}:{_fingerprint()}"
-    state = cache.get(key) or Anchors(every, [])
-    tail = _ascending(scope).filter(number__gt=state.last)
-    after = tail.count()  # below ANCHOR_EVERY once the anchors are extended
+    key = f"lists:anchors:{scope.key}:{every}:{cache.get(GENERATION_KEY, 0)}"
+    cached = marks = cache.get(key) or Anchors(every, [])
+    for _ in range(3):  # a second pass only when hiding or blocking changed the lists
+        anchor_rank, anchor_number = (0, 0) if number is None else marks.rank_of(number)
+        between = None if number is None else (anchor_number, number)
+        (row,) = _fetch(*state_sql(scope, marks.last, between))
+        fingerprint = ".".join(str(value) for value in row[:4])
+        if fingerprint == marks.fingerprint:
+            break
+        marks = Anchors(every, [], fingerprint)  # no anchors: the counts are then right anyway
+    after = row[4]  # below ANCHOR_EVERY once the anchors are extended
+    rank = None if number is None else anchor_rank + row[5]
+    changed = marks is not cached
     if after >= every:
-        after = 0
-        numbers = tail.values_list("number", flat=True)
-        for number in numbers.iterator(chunk_size=10_000):
+        after, changed = 0, True
+        tail = _ascending(scope).filter(number__gt=marks.last).values_list("number", flat=True)
+        for each in tail.iterator(chunk_size=10_000):
             after += 1
             if after == every:
-                state.numbers.append(number)
+                marks.numbers.append(each)
                 after = 0
-        cache.set(key, state, ANCHOR_TTL)
-    return state, after
+    if changed:
+        cache.set(key, marks, ANCHOR_TTL)
+    return ListState(marks, after, rank)
 
 
 def forget_anchors(**_) -> None:
     """Start every list's anchors afresh (a post was deleted)."""
     try:
-        cache.incr("lists:generation")
+        cache.incr(GENERATION_KEY)
     except ValueError:
-        cache.set("lists:generation", 1, None)
+        cache.set(GENERATION_KEY, 1, None)
+
+
+GENERATION_KEY = "lists:generation"
 
 
 @dataclass(frozen=True)
@@ -203,7 +290,7 @@ class Page:
             (n, self.scope.page_url(n)) for n in range(first, min(self.last, first + 2 * width) + 1)
         ]
 
-    @property
+    @cached_property
     def links(self) -> dict[str, str]:
         return {
             "first": self.scope.page_url(1),
@@ -212,6 +299,21 @@ class Page:
             "last": self.scope.page_url(self.last),
         }
 
+
+# What a list row shows (and the API's post summaries): not the bodies, the photos or the summary,
+# which are most of a post's bytes and JSON to decode. Reading another field of a row costs a
+# query per row (tests/board/test_queries.py counts them).
+ROW_FIELDS = (
+    "number",
+    "title",
+    "section",
+    "url",
+    "published_at",
+    "created_at",
+    "outlet__name",
+    "story__posts_count",
+    "story__outlets_count",
+)
 
 MAX_PAGE = 10**9  # past any list; keeps a 40-digit ?page= from reaching the database
 
@@ -223,39 +325,36 @@ def page_number(raw: str | None) -> int:
         return 1
 
 
-def get_page(scope: Scope, number: int, state: tuple[Anchors, int] | None = None) -> Page:
+def get_page(scope: Scope, number: int, state: ListState | None = None) -> Page:
     """Page `number` of the scope's list (clamped to the last page), 20 rows newest first."""
     size = settings.NEWSRANK_PAGE_SIZE
-    marks, after = state or anchors(scope)
-    count = len(marks.numbers) * marks.every + after
+    state = state or list_state(scope)
+    count = state.count
     last = max(1, math.ceil(count / size))
     number = min(number, last)
     top = count - (number - 1) * size  # the rank of the page's first (newest) row
     low = max(0, top - size)
-    anchor_rank, anchor_number = marks.below(low)
+    anchor_rank, anchor_number = state.marks.below(low)
     start = low - anchor_rank  # below ANCHOR_EVERY: a bounded walk along the index
     # The numbers first, from the list's index alone; then the 20 rows by their keys.
-    numbers = list(
-        _ascending(scope)
-        .filter(number__gt=anchor_number)
-        .values_list("number", flat=True)[start : start + top - low]
-    )
-    rows = list(scope.posts.filter(number__in=numbers)) if numbers else []
+    numbers = [n for (n,) in _fetch(*numbers_sql(scope, anchor_number, start, top - low))]
+    rows = list(_rows(numbers)) if numbers else []
     return Page(scope, rows, number, count, last)
+
+
+def _rows(numbers: list[int]) -> QuerySet:
+    """The posts of a page by their numbers, with what a row shows (visible: the numbers were
+    read a moment before)."""
+    posts = Post.objects.visible().filter(number__in=numbers)
+    return posts.select_related("outlet", "story").only(*ROW_FIELDS).newest_first()
 
 
 def page_holding(scope: Scope, post: Post) -> Page:
     """The page of the scope's list that holds the post (the list under an article)."""
-    state = anchors(scope)
-    return get_page(scope, page_of(scope, post, state), state)
+    state = list_state(scope, post.number)
+    return get_page(scope, state.page_of_rank(), state)
 
 
-def page_of(scope: Scope, post: Post, state: tuple[Anchors, int] | None = None) -> int:
+def page_of(scope: Scope, post: Post) -> int:
     """The number of the page of the scope's list that holds the post."""
-    marks, after = state or anchors(scope)
-    count = len(marks.numbers) * marks.every + after
-    anchor_rank, anchor_number = marks.rank_of(post.number)
-    rank = anchor_rank + (
-        _ascending(scope).filter(number__gt=anchor_number, number__lte=post.number).count()
-    )
-    return (count - rank) // settings.NEWSRANK_PAGE_SIZE + 1
+    return list_state(scope, post.number).page_of_rank()

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from newsrank.board import lists
 from newsrank.board.models import Post
 from newsrank.sources.models import Outlet
+from newsrank.stories.models import Story
 
 pytestmark = pytest.mark.django_db
 
@@ -118,21 +119,28 @@ def test_a_page_neither_counts_the_list_nor_offsets_past_an_anchor(board, make_p
 # --- Indexes: each list query is served by its index, in order, with no sort ---------------------
 
 
-def plan(queryset, index: str) -> str:
-    """The query's plan when it must use `index`: whether the index alone filters and orders it.
+def plan(query, index: str) -> str:
+    """The plan of a queryset or (sql, params) when it must use `index`: whether the index alone
+    filters and orders it.
 
     Test-sized tables make a scan of the table cheapest, so the planner is told to use the index
-    (SQLite: INDEXED BY, an error if the index cannot serve the query; PostgreSQL: no sequential
-    or bitmap scans); the test then checks that no sort is needed.
+    (SQLite: INDEXED BY on the list's table, an error if the index cannot serve the query;
+    PostgreSQL: no sequential or bitmap scans); the test then checks that no sort is needed.
     """
-    sql, params = queryset.query.sql_with_params()
+    raw = isinstance(query, tuple)
+    sql, params = query if raw else query.query.sql_with_params()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute("SET LOCAL enable_bitmapscan = off")
             cursor.execute(f"EXPLAIN {sql}", params)
         else:
-            sql = sql.replace('FROM "board_post"', f'FROM "board_post" INDEXED BY {index}', 1)
+            if raw:  # every read of the list (not the fingerprint's read of the hidden posts)
+                listed = 'FROM "board_post" WHERE NOT "hidden"'
+                assert listed in sql, sql
+                sql = sql.replace(listed, listed.replace("WHERE", f"INDEXED BY {index} WHERE"))
+            else:
+                sql = sql.replace('FROM "board_post"', f'FROM "board_post" INDEXED BY {index}', 1)
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         return "\n".join(str(row[-1]) for row in cursor.fetchall())
 
@@ -156,3 +164,60 @@ def test_list_queries_read_their_index_in_order(board, scope_name, index):
     # The newest-first read of feeds and page 1 uses the same index backwards.
     shown = plan(scope.posts[:20], index)
     assert index in shown and "Sort" not in shown and "TEMP B-TREE" not in shown, shown
+
+
+@pytest.mark.parametrize(
+    ("scope_name", "index"),
+    [("all", "post_listed"), ("section", "post_section_listed"), ("outlet", "post_outlet_listed")],
+)
+def test_page_and_state_sql_read_their_index(board, scope_name, index):
+    """The SQL a page runs (lists.state_sql, lists.numbers_sql) reads the list's index."""
+    outlet = Outlet.objects.get(name="누리일보")
+    scope = {
+        "all": lists.scope_all,
+        "section": lambda: lists.scope_section("economy"),
+        "outlet": lambda: lists.scope_outlet(outlet.pk),
+    }[scope_name]()
+    low, high = board[10].number, board[40].number
+    for query in (
+        lists.numbers_sql(scope, low, 3, 5),
+        lists.state_sql(scope, low, None),
+        lists.state_sql(scope, low, (low, high)),
+    ):
+        shown = plan(query, index)
+        assert index in shown, shown
+        assert "Sort" not in shown and "TEMP B-TREE" not in shown, shown
+
+
+def post_queries(queries) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if '"board_post"' in q["sql"]]
+
+
+def test_a_list_page_reads_the_list_twice_and_its_rows_once(client, board, make_posts):
+    """The state (with the fingerprint), the page's numbers, the rows: no query per row (a field
+    the row does not read from lists.ROW_FIELDS would cost one)."""
+    for post in board[40:]:  # rows of a story of two outlets show 외 N건
+        post.story = Story.objects.create(
+            headline="이슈",
+            first_at=post.created_at,
+            newest_at=post.created_at,
+            posts_count=13,
+            outlets_count=2,
+        )
+        post.save()
+    for url in ("/", "/?page=3", "/board/economy", f"/{board[20].number}"):
+        client.get(url)  # anchors made
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        expected = 4 if url[1:2].isdigit() else 3  # the article itself
+        assert len(post_queries(queries)) == expected, post_queries(queries)
+    assert "외 12건" in client.get("/").content.decode()
+
+
+def test_hiding_a_post_is_seen_by_the_next_request(client, board):
+    client.get("/")
+    Post.objects.filter(number=board[-1].number).update(hidden=True)
+    html = client.get("/").content.decode()
+    assert f'href="/{board[-1].number}"' not in html
+    assert f'href="/{board[-2].number}"' in html

@@ -180,3 +180,15 @@ def test_rss_feed_has_newest_fifty(client, make_posts):
     parsed = feedparser.parse(client.get("/feed/").content)
     assert len(parsed.entries) == 50
     assert parsed.entries[0].title.startswith("[가람일보]")
+
+
+def test_list_rows_escape_titles_and_outlet_names_as_the_template_did(client, make_posts, outlet):
+    outlet.name = '가람 <b>"일보"</b>'
+    outlet.save()
+    (post,) = make_posts(1, title="<script>alert('x')</script> & 기사")
+    html = client.get("/").content.decode()
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; 기사</a>" in html
+    assert "가람 &lt;b&gt;&quot;일보&quot;&lt;/b&gt;</a></td>" in html
+    assert "<script>alert" not in html
+    view = client.get(f"/{post.number}").content.decode()
+    assert '<tr class="current" aria-current="true">' in view

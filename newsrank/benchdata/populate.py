@@ -103,9 +103,9 @@ def populate(
             cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'search_entry_document'")
             if cursor.fetchone() is None:  # dropped above, or by an interrupted run
                 cursor.execute("SET maintenance_work_mem = '512MB'")
-                cursor.execute(
+                cursor.execute(  # as migrations search 0001 and 0003 leave it
                     "CREATE INDEX IF NOT EXISTS search_entry_document "
-                    "ON search_entry USING gin (document)"
+                    "ON search_entry USING gin (document) WITH (gin_pending_list_limit = 512)"
                 )
     if added:
         with connection.cursor() as cursor:

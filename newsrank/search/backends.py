@@ -6,12 +6,16 @@
     reindex(progress)      re-analyze every post in short batches; the site keeps serving
 
 Both backends index the same terms (`newsrank.search.analyzer`), so they find the same posts: SQLite
-through the FTS5 table `search_fts` ranked by bm25(), PostgreSQL through a weighted `tsvector` with
-a GIN index ranked by ts_rank_cd(). Title terms weigh more than body terms, and a recency boost lifts
-fresh news: score × (1 + 0.5 / (1 + age in days / 3)).
+through the FTS5 table `search_fts`, ranked by `bm25` here, PostgreSQL through a weighted `tsvector`
+with a GIN index, ranked by ts_rank_cd(). Title terms weigh more than body terms, and a recency boost
+lifts fresh news: score × (1 + 0.5 / (1 + age in days / 3)).
 
 To stay fast on a year of news, relevance ranks the newest `CANDIDATES` matching posts (an older
 post can still be found with more words or a date range) and `total` is counted up to that bound.
+Nothing in a search reads every match of a common term: FTS5 walks its index newest first and
+stops, PostgreSQL asks GIN for the newest blocks of posts first (`PostgresBackend`), and neither
+computes a collection-wide statistic per query (FTS5's bm25() does: its IDF reads every row that
+holds each term, which grows with the table; see `bm25`).
 """
 
 from __future__ import annotations
@@ -108,23 +112,9 @@ class Backend:
         total = cursor.fetchone()[0]
         return numbers, min(total, MAX_COUNT), total <= MAX_COUNT
 
-    def _filter_sql(self, filters: Filters) -> tuple[str, list]:
-        sql = ["p.hidden = %s", "o.blocked = %s"]
-        params: list = [False, False]
-        if filters.outlet_id is not None:
-            sql.append("p.outlet_id = %s")
-            params.append(filters.outlet_id)
-        if filters.date_from:
-            sql.append("p.published_at >= %s")
-            params.append(connection.ops.adapt_datetimefield_value(filters.date_from))
-        if filters.date_to:
-            sql.append("p.published_at < %s")
-            params.append(connection.ops.adapt_datetimefield_value(filters.date_to))
-        return " AND ".join(sql), params
-
 
 class SQLiteBackend(Backend):
-    """FTS5 over `search_entry` (external content), ranked by bm25()."""
+    """FTS5 over `search_entry` (external content) finds the matches, `bm25` ranks them."""
 
     vendor = "sqlite"
 
@@ -157,6 +147,23 @@ class SQLiteBackend(Backend):
             alternatives.append(f"{columns} : {phrase}" if columns else phrase)
         return "(" + " OR ".join(alternatives) + ")"
 
+    @staticmethod
+    def _filter_sql(filters: Filters) -> tuple[str, list]:
+        # Written as `NOT p.hidden`, not `p.hidden = %s`, so that SQLite may use the partial
+        # index of listed posts.
+        sql = ["NOT p.hidden", "NOT o.blocked"]
+        params: list = []
+        if filters.outlet_id is not None:
+            sql.append("p.outlet_id = %s")
+            params.append(filters.outlet_id)
+        if filters.date_from:
+            sql.append("p.published_at >= %s")
+            params.append(connection.ops.adapt_datetimefield_value(filters.date_from))
+        if filters.date_to:
+            sql.append("p.published_at < %s")
+            params.append(connection.ops.adapt_datetimefield_value(filters.date_to))
+        return " AND ".join(sql), params
+
     def numbers(self, query, filters, offset, limit, now):
         where, params = self._filter_sql(filters)
         match = self.match(query)
@@ -168,21 +175,69 @@ class SQLiteBackend(Backend):
         with connection.cursor() as cursor:
             if query.sort == "date":
                 return self._newest_first(cursor, "f.rowid", base, [match, *params], offset, limit)
-            julian_now = now.timestamp() / 86400.0 + 2440587.5
             cursor.execute(
-                "WITH hits AS ("
-                f" SELECT f.rowid AS number, -bm25(search_fts, {TITLE_WEIGHT}, {TITLE_WEIGHT},"
-                f" {BODY_WEIGHT}, {BODY_WEIGHT}) AS relevance,"
-                " julianday(coalesce(p.published_at, p.created_at)) AS day"
-                f" {base} ORDER BY f.rowid DESC LIMIT %s)"
-                " SELECT number, count(*) OVER () FROM hits ORDER BY relevance * (1.0 + "
-                f"{RECENCY_BOOST} / (1.0 + max(0.0, %s - day) / {RECENCY_DAYS})) DESC, number DESC"
-                " LIMIT %s OFFSET %s",
-                [match, *params, CANDIDATES, julian_now, limit, offset],
+                f"SELECT f.rowid, coalesce(p.published_at, p.created_at) {base}"
+                " ORDER BY f.rowid DESC LIMIT %s",
+                [match, *params, CANDIDATES],
             )
-            rows = cursor.fetchall()
-        total = rows[0][1] if rows else 0
-        return [row[0] for row in rows], total, total < CANDIDATES
+            candidates = cursor.fetchall()
+            if not candidates:
+                return [], 0, True
+            # The fields as UTF-8 bytes (no decoding), title and body each with their extras,
+            # spaces around every term: what `bm25` counts in.
+            cursor.execute(
+                "SELECT post_id, CAST(' ' || title || ' | ' || title_extra || ' ' AS BLOB),"
+                " CAST(' ' || body || ' | ' || body_extra || ' ' AS BLOB) FROM search_entry"
+                f" WHERE post_id IN ({', '.join(['%s'] * len(candidates))})",
+                [number for number, _ in candidates],
+            )
+            entries = {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
+        relevance = bm25(query, entries)
+        now_days = now.timestamp() / 86400.0
+        scored = []
+        for number, at in candidates:
+            moment = datetime.fromisoformat(at).replace(tzinfo=UTC) if at else now
+            age = max(0.0, now_days - moment.timestamp() / 86400.0)
+            boost = 1.0 + RECENCY_BOOST / (1.0 + age / RECENCY_DAYS)
+            scored.append((relevance.get(number, 0.0) * boost, number))
+        scored.sort(reverse=True)
+        numbers = [number for _, number in scored[offset : offset + limit]]
+        return numbers, len(candidates), len(candidates) < CANDIDATES
+
+
+BM25_K1, BM25_B = 1.2, 0.75  # FTS5's bm25() constants
+
+
+def bm25(query: Query, entries: dict[int, tuple[bytes, bytes]]) -> dict[int, float]:
+    """Okapi BM25 of each entry against the query; an entry is its title and body, each with
+    its extras after a " | ", as UTF-8 bytes with a space around every term.
+
+    FTS5's bm25() computes each phrase's IDF by reading every row that holds it, which at a
+    million posts costs more than all the rest of a search; here every phrase weighs the same
+    (IDF 1, as in PostgreSQL's ts_rank_cd()) and the average length is the candidates'. As in
+    FTS5, each alternative of a word is a phrase, and its frequency is summed over the title
+    (TITLE_WEIGHT) and the body (BODY_WEIGHT). A term repeated back to back counts once.
+    """
+    patterns = []  # (b" term ", columns) per phrase: 0 the title, 1 the body
+    for word in query.required:
+        for terms in word.alternatives:
+            pattern = (" " + " ".join(terms) + " ").encode()
+            patterns.append((pattern, (0,) if query.title_only else (0, 1)))
+    weights = (TITLE_WEIGHT, BODY_WEIGHT)
+    lengths = {
+        number: title.count(b" ") + body.count(b" ") for number, (title, body) in entries.items()
+    }
+    average = sum(lengths.values()) / max(1, len(lengths)) or 1.0
+    scores = {}
+    for number, fields in entries.items():
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths[number] / average)
+        score = 0.0
+        for pattern, columns in patterns:
+            frequency = sum(weights[c] * fields[c].count(pattern) for c in columns)
+            if frequency:
+                score += frequency * (BM25_K1 + 1) / (frequency + norm)
+        scores[number] = score
+    return scores
 
 
 class PostgresBackend(Backend):
@@ -263,48 +318,33 @@ class PostgresBackend(Backend):
     WINDOWS = (2, 20, None)
 
     def numbers(self, query, filters, offset, limit, now):
-        tsquery = self.tsquery(query)
+        ranked = query.sort != "date"
+        bound = CANDIDATES if ranked else MAX_COUNT + 1
         with connection.cursor() as cursor:
-            if query.sort == "date":
-                found = self._newest_matches(cursor, tsquery, filters, MAX_COUNT + 1)
-                return (
-                    found[offset : offset + limit],
-                    min(len(found), MAX_COUNT),
-                    (len(found) <= MAX_COUNT),
-                )
-            candidates = self._newest_matches(cursor, tsquery, filters, CANDIDATES)
-            if not candidates:
-                return [], 0, True
-            weights = f"'{{{PG_BODY_WEIGHT}, {PG_BODY_WEIGHT}, 1.0, 1.0}}'"  # D, C, B, A
-            cursor.execute(
-                "SELECT e.post_id FROM search_entry e JOIN board_post p ON p.number = e.post_id"
-                " WHERE e.post_id = ANY(%s)"
-                f" ORDER BY ts_rank_cd({weights}, e.document, %s::tsquery, 1) * (1.0 + {RECENCY_BOOST}"
-                " / (1.0 + greatest(0.0, extract(epoch FROM (%s - coalesce(p.published_at,"
-                f" p.created_at))) / 86400.0) / {RECENCY_DAYS})) DESC, e.post_id DESC"
-                " LIMIT %s OFFSET %s",
-                [candidates, tsquery, now, limit, offset],
+            page, found = self._newest_matches(
+                cursor, self.tsquery(query), filters, bound, ranked, now, offset, limit
             )
-            numbers = [row[0] for row in cursor.fetchall()]
-        return numbers, len(candidates), len(candidates) < CANDIDATES
+        if ranked:
+            return page, found, found < CANDIDATES
+        return page, min(found, MAX_COUNT), found <= MAX_COUNT
 
-    def _newest_matches(self, cursor, tsquery: str, filters: Filters, bound: int) -> list[int]:
-        """The numbers of the newest `bound` visible matches, newest first.
+    # ts_rank_cd()'s weights, in its order D, C, B, A
+    RANK_WEIGHTS = [PG_BODY_WEIGHT, PG_BODY_WEIGHT, 1.0, 1.0]
 
-        Asked plainly (ORDER BY post_id DESC LIMIT), PostgreSQL walks the primary key backwards
-        and tests each post's tsvector, reading and decompressing every document it passes: on
-        a common term, most of a search's time. Here GIN alone finds the matches (it reads no
-        document for a plain-term query), first among the newest blocks of posts (the query
-        ANDs their block lexemes), then, if those hold fewer than `bound`, in more blocks and at
-        last everywhere. The planner counts a document test as cheap and would rather scan the
-        table, so sequential scans are off for this query.
+    def _newest_matches(
+        self, cursor, tsquery, filters, bound, ranked, now, offset, limit
+    ) -> tuple[list[int], int]:
+        """(a page of the newest `bound` visible matches, best or newest first; how many).
+
+        GIN alone finds the matches (it reads no document for a plain-term query), first among
+        the newest blocks of posts (the query ANDs their block lexemes), then, if those hold
+        fewer than `bound`, in more blocks and at last everywhere. See `_visible`.
         """
-        where, params = self._filter_sql(filters)
         cursor.execute("SELECT max(post_id) FROM search_entry")
         newest = cursor.fetchone()[0]
         if newest is None:
-            return []
-        found: list[int] = []
+            return [], 0
+        page, found = [], 0
         last_block = newest // self.BLOCK
         for window in self.WINDOWS:
             within = tsquery
@@ -318,30 +358,41 @@ class PostgresBackend(Backend):
             # of the newest `bound` matches only, and all of them only if some were hidden.
             plain = filters == Filters(None, None, None)
             for inner in (bound, None) if plain else (None,):
-                found, looked_up = self._visible(cursor, within, where, params, bound, inner)
-                if len(found) >= bound or inner is None or (found and looked_up < inner):
+                page, found, looked_up = self._visible(
+                    cursor, within, filters, bound, inner,
+                    tsquery if ranked else None, now, offset, limit,
+                )  # fmt: skip
+                if found >= bound or inner is None or (found and looked_up < inner):
                     break
-            if len(found) >= bound or within == tsquery:
+            if found >= bound or within == tsquery:
                 break
-        return found
+        return page, found
 
-    @staticmethod
-    def _visible(cursor, within, where, params, bound, inner) -> tuple[list[int], int]:
-        """(the newest `bound` visible matches, how many matches were looked up)."""
-        limit = "" if inner is None else f" ORDER BY post_id DESC LIMIT {int(inner)}"
-        with transaction.atomic():
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute(
-                "WITH matches AS MATERIALIZED ("
-                f" SELECT post_id FROM search_entry WHERE document @@ %s::tsquery{limit})"
-                " SELECT m.post_id, (SELECT count(*) FROM matches)"
-                " FROM matches m JOIN board_post p ON p.number = m.post_id"
-                f" JOIN sources_outlet o ON o.id = p.outlet_id WHERE {where}"
-                " ORDER BY m.post_id DESC LIMIT %s",
-                [within, *params, bound],
-            )
-            rows = cursor.fetchall()
-        return [row[0] for row in rows], (rows[0][1] if rows else 0)
+    def _visible(
+        self, cursor, within, filters, bound, inner, rank, now, offset, limit
+    ) -> tuple[list[int], int, int]:
+        """(a page of the newest `bound` visible matches of `within`, how many of them there are,
+        how many matches were looked up).
+
+        One call of `search_visible` (migration 0003): the newest `inner` matches (or all) through
+        the GIN index alone, each checked against its post (visible, outlet, dates); the newest
+        `bound` visible ones ordered by ts_rank_cd() against `rank` (the query without block
+        lexemes) with the recency boost, or by number if `rank` is None; rows `offset` to
+        `offset + limit` of that order, and always the first (which carries the counts).
+        """
+        cursor.execute(
+            "SELECT post_id, position, visible, looked_up FROM search_visible("
+            "%s::tsquery, %s, %s, %s, %s, %s, %s::tsquery, %s::real[], %s, %s, %s, %s, %s)",
+            [
+                within, inner, bound, filters.outlet_id, filters.date_from, filters.date_to,
+                rank, self.RANK_WEIGHTS, now, RECENCY_BOOST, RECENCY_DAYS, offset, limit,
+            ],
+        )  # fmt: skip
+        rows = cursor.fetchall()
+        if not rows:
+            return [], 0, 0
+        page = [number for number, position, _, _ in rows if position > offset]
+        return page, rows[0][2], rows[0][3]
 
 
 def _pg_quote(term: str) -> str:

@@ -159,7 +159,7 @@ def test_debug_on_and_any_host_are_warnings_with_what_to_set(settings):
 def test_a_cache_that_does_not_answer_is_an_error(settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsrank.cache.ResilientRedisCache",  # as settings.py has it
             "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
             "OPTIONS": {"socket_connect_timeout": 1},
         }

@@ -12,18 +12,34 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db.models.functions import Substr
 from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from newsrank.board import lists
+from newsrank.board.links import number_link
 from newsrank.board.models import Post
 from newsrank.search import backends
 from newsrank.search.forms import query_from
+from newsrank.sources.sections import SECTION_LABELS
 from newsrank.stories.models import Story
 
 LIMIT = 50
 DESCRIPTION_CHARS = 500
+# An item shows the first paragraph of the text: the feed reads the text's first LEAD_CHARS
+# characters, which hold it but for a rare long one (then that post's whole text is read).
+LEAD_CHARS = 1_000
+# What an item shows: not the HTML, the photos, the summary or the story.
+ITEM_FIELDS = (
+    "number",
+    "title",
+    "section",
+    "published_at",
+    "modified_at",
+    "created_at",
+    "outlet__name",
+)
 
 # Characters XML 1.0 forbids (https://www.w3.org/TR/xml/#charsets): Django's feed writer refuses
 # them with an exception, so a crawled title holding one would turn the whole feed into a 500.
@@ -33,6 +49,21 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 def xml_text(text: str) -> str:
     """The text without the characters XML 1.0 cannot carry."""
     return _NOT_XML.sub("", text or "")
+
+
+def first_paragraph(lead: str, whole: bool) -> str | None:
+    """The first DESCRIPTION_CHARS characters of the first paragraph of a text (as
+    `Post.paragraphs` splits it) from the text's beginning `lead`, or None if `lead` cannot tell:
+    unless `whole`, the last paragraph `lead` holds may go on past it."""
+    parts = lead.split("\n\n")
+    for index, part in enumerate(parts):
+        if part.strip():
+            # A cut paragraph of more than DESCRIPTION_CHARS: a "\n\n" ending it in the text
+            # starts at or after its last character, past the part shown.
+            if whole or index < len(parts) - 1 or len(part) > DESCRIPTION_CHARS:
+                return part[:DESCRIPTION_CHARS]
+            return None
+    return "" if whole else None
 
 
 class PostsFeed(Feed):
@@ -56,18 +87,21 @@ class PostsFeed(Feed):
         return f"{settings.NEWSRANK_SITE_NAME}: {obj.title} 최신 기사"
 
     def items(self, obj):
-        # The feed shows a paragraph, never the stored HTML: no reason to read it.
-        return list(self.posts(obj).select_related("outlet").defer("body_html")[:LIMIT])
+        posts = self.posts(obj).select_related(None).select_related("outlet").only(*ITEM_FIELDS)
+        return list(posts.annotate(lead=Substr("body_text", 1, LEAD_CHARS))[:LIMIT])
 
     def item_title(self, post):
         return xml_text(f"[{post.outlet.name}] {post.title}")
 
     def item_description(self, post):
-        first = post.paragraphs[0] if post.paragraphs else ""
+        lead = getattr(post, "lead", None)
+        first = None if lead is None else first_paragraph(lead, len(lead) < LEAD_CHARS)
+        if first is None:
+            first = post.paragraphs[0] if post.paragraphs else ""
         return xml_text(first[:DESCRIPTION_CHARS])
 
     def item_link(self, post):
-        return post.get_absolute_url()
+        return number_link("board:post")(post.number)  # post.get_absolute_url(), without reverse()
 
     def item_pubdate(self, post):
         return post.when
@@ -79,7 +113,8 @@ class PostsFeed(Feed):
         return xml_text(post.outlet.name)
 
     def item_categories(self, post):
-        return [post.get_section_display()] if post.section else []
+        # get_section_display(), without its per-call dict of the choices
+        return [SECTION_LABELS.get(post.section, post.section)] if post.section else []
 
     def item_guid(self, post):
         # The post number never changes nor returns (see Post.number); the link's host might.

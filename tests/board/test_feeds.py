@@ -116,3 +116,47 @@ def test_control_characters_in_a_title_do_not_break_the_feed(client, make_posts)
 
 def test_xml_text_drops_only_what_xml_forbids():
     assert xml_text("탭\t줄\n끝\x00\x1f\ufffe") == "탭\t줄\n끝"
+
+
+LONG = "가" * 700
+
+
+@pytest.mark.parametrize(
+    ("text", "lead_chars"),
+    [
+        ("첫 문단.\n\n둘째 문단.", 1000),
+        ("\n\n  \n\n첫 문단은 빈 문단 뒤에.\n\n둘째.", 1000),
+        ("짧은 첫 문단.\n\n" + LONG, 20),
+        ("짧은 첫 문단이 잘린다" + "\n\n둘째.", 8),  # cut inside: the whole text decides
+        (LONG + "\n\n둘째.", 600),  # cut after the 500 shown
+        ("가" * 500 + "\n\n둘째.", 501),  # cut on the first "\n" of the paragraph's end
+        ("가" * 499 + "\n\n둘째.", 500),
+        ("   \n\n   ", 4),
+        ("", 1000),
+    ],
+)
+def test_feed_descriptions_from_the_text_lead_match_the_whole_text(
+    client, make_posts, monkeypatch, text, lead_chars
+):
+    from newsrank.board import feeds
+
+    monkeypatch.setattr(feeds, "LEAD_CHARS", lead_chars)
+    (post,) = make_posts(1, body_text=text)
+    paragraphs = post.paragraphs
+    want = paragraphs[0][: feeds.DESCRIPTION_CHARS] if paragraphs else ""
+    _, parsed = parse(client, "/feed/")
+    assert parsed.entries[0].get("summary", "") == want.strip()
+    item = feeds.PostsFeed().items(feeds.lists.scope_all())[0]
+    assert feeds.PostsFeed().item_description(item) == want
+
+
+def test_feed_reads_neither_html_nor_whole_texts(client, make_posts):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_posts(55)
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/feed/")
+    posts = [q["sql"] for q in queries.captured_queries if '"board_post"' in q["sql"]]
+    assert len(posts) == 1, posts
+    assert '"body_html"' not in posts[0] and "SUBSTR" in posts[0].upper()

@@ -1,12 +1,12 @@
 """Template tags and filters for the board: the list's rows, the 날짜 column, full times."""
 
-from functools import lru_cache
 from html import escape
 
 from django import template
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+
+from newsrank.board.links import number_link
 
 register = template.Library()
 
@@ -36,16 +36,6 @@ def get_item(mapping, key):
 
 # --- The list's rows ------------------------------------------------------------------------------
 
-_SENTINEL = 987_654_321
-
-
-@lru_cache(maxsize=64)
-def _link(name: str, prefix: str, urlconf) -> tuple[str, str]:
-    """The URL of route `name` around its number, reversed once per process rather than per row."""
-    head, tail = reverse(name, urlconf, args=[_SENTINEL]).split(str(_SENTINEL))
-    return head, tail
-
-
 _CURRENT_TR = '<tr class="current" aria-current="true">'
 _CURRENT_NO = '<span class="here">현재글</span>'
 
@@ -60,10 +50,8 @@ def list_rows(rows, scope, current=None) -> str:
     Text is escaped as the template's autoescaping did it (django.utils.html.escape is
     html.escape; the values are plain strings from the database, never already safe).
     """
-    prefix, urlconf = get_script_prefix(), get_urlconf()
-    post_head, post_tail = _link("board:post", prefix, urlconf)
-    outlet_head, outlet_tail = _link("board:outlet", prefix, urlconf)
-    story_head, story_tail = _link("stories:story", prefix, urlconf)
+    post_url, outlet_url = number_link("board:post"), number_link("board:outlet")
+    story_url = number_link("stories:story")
     query = escape(scope.link_query)
     zone = timezone.get_current_timezone()
     today = timezone.localdate(timezone=zone)
@@ -79,7 +67,7 @@ def list_rows(rows, scope, current=None) -> str:
         if story and story.outlets_count > 1:
             others = story.posts_count - 1
             more = (
-                f' <a class="more" href="{story_head}{story.pk}{story_tail}" '
+                f' <a class="more" href="{story_url(story.pk)}" '
                 f'aria-label="같은 이슈의 다른 기사 {others}건">외 {others}건</a>'
             )
         iso = date = ""
@@ -90,9 +78,9 @@ def list_rows(rows, scope, current=None) -> str:
         html.append(
             f"\n      {tr}"
             f'\n        <td class="no">{number}</td>'
-            f'\n        <td class="subject"><a href="{post_head}{row.number}{post_tail}{query}">'
+            f'\n        <td class="subject"><a href="{post_url(row.number)}{query}">'
             f"{escape(row.title)}</a>{more}</td>"
-            f'\n        <td class="writer"><a href="{outlet_head}{row.outlet_id}{outlet_tail}">'
+            f'\n        <td class="writer"><a href="{outlet_url(row.outlet_id)}">'
             f"{escape(row.outlet.name)}</a></td>"
             f'\n        <td class="date"><time datetime="{iso}">{date}</time></td>'
             "\n      </tr>\n    "

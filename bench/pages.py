@@ -5,6 +5,9 @@ Usage:
     .venv/bin/python bench/pages.py                         # the configured database (DATABASE_URL,
                                                             # NEWSRANK_DATA_DIR), 200 requests a page
     .venv/bin/python bench/pages.py --requests 500 --baseline
+    .venv/bin/python bench/pages.py --pages "article view,/feed/" --profile 30
+                                                            # only those pages; then cProfile's
+                                                            # 30 costliest functions of each
 
 How it measures: in-process, through Django's test Client, so the figure is the time from the
 request entering Django's middleware to the response leaving it (URL routing, views, database,
@@ -137,6 +140,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
     parser.add_argument("--baseline", action="store_true", help="count()/OFFSET lists (before)")
     parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--pages", help="comma-separated labels of the pages to measure (all)")
+    parser.add_argument(
+        "--profile", type=int, metavar="N", help="then profile each page: N costliest functions"
+    )
     args = parser.parse_args()
 
     setup()
@@ -150,6 +157,12 @@ def main() -> None:
     rng = random.Random(args.seed)
     client = Client()
     pages = targets(rng)
+    if args.pages:
+        wanted = [label.strip() for label in args.pages.split(",")]
+        unknown = set(wanted) - set(pages)
+        if unknown:
+            sys.exit(f"unknown pages: {', '.join(sorted(unknown))} (known: {', '.join(pages)})")
+        pages = {label: pages[label] for label in wanted}
     posts = Post.objects.order_by("-number").values_list("number", flat=True).first()
     print(
         f"{connection.vendor}, {posts:,} posts (highest number), "
@@ -179,6 +192,31 @@ def main() -> None:
             f"{statistics.median(cpu):.1f} | {percentile(cpu, 0.95):.1f} |",
             flush=True,
         )
+    if args.profile:
+        for label, url in pages.items():
+            profile(label, client, [url() for _ in range(args.requests)], args.profile)
+
+
+def profile(label: str, client, urls: list[str], lines: int) -> None:
+    """cProfile over the requests of one page: the functions with the most cumulative time, and
+    the queries of one request."""
+    import cProfile
+    import pstats
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(urls[0])
+    print(f"\n## {label}: {len(queries.captured_queries)} queries")
+    for query in queries.captured_queries:
+        print(f"  {query['time']} s  {query['sql'][:160]}")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for target in urls:
+        client.get(target)
+    profiler.disable()
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(lines)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Search through the HTTP endpoints: /search and /api/search served by gunicorn as `newsrank web`
-serves them, timed from a client on loopback, and server-side from gunicorn's access log.
+serves them, timed from a client on loopback, and server-side from gunicorn's access log, with
+the CPU time of the serving thread and (PostgreSQL) of the database's backends.
 
 Usage (against a database that holds posts and their search entries, e.g. one that
 `bench/search.py --keep DIR` or `newsrank bench populate` wrote):
@@ -131,6 +132,38 @@ def cpu_times(log: Path) -> dict[str, float]:
     return {tag: float(ms) for tag, ms in lines}
 
 
+def postgres_cpu() -> dict[int, float] | None:
+    """CPU seconds used so far by each PostgreSQL backend serving this database, but ours.
+
+    Read from /proc (the server runs on this machine), so that the figures can say how much of
+    a request's time PostgreSQL spent working, which a busy machine's wall clock does not.
+    """
+    import django.db
+
+    if django.db.connection.vendor != "postgresql":
+        return None
+    with django.db.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid()"
+        )
+        pids = [row[0] for row in cursor.fetchall()]
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone, or not on this machine
+        used[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return used
+
+
+def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds between two `postgres_cpu` readings (a backend that ended between is lost)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", help="NEWSRANK_DATA_DIR of a SQLite database")
@@ -195,14 +228,19 @@ def main() -> None:
             for path in ("/search", "/api/search"):
                 get(path, classes["2 terms"]())
         measured: dict[tuple[str, str], list[tuple[str, float]]] = {}
+        postgres_ms: dict[tuple[str, str], float] = {}
         hits = 0
         for label, make in classes.items():
             for path in ("/search", "/api/search"):
                 rows = measured.setdefault((label, path), [])
+                cpu_before = postgres_cpu()
                 for _ in range(args.queries):
                     tag, elapsed, cache = get(path, make())
                     hits += cache == "hit"
                     rows.append((tag, elapsed))
+                if cpu_before is not None:
+                    spent = cpu_spent(cpu_before, postgres_cpu())
+                    postgres_ms[(label, path)] = spent * 1000 / args.queries
         time.sleep(1.0)  # let gunicorn flush its log
         on_server = server_times(log)
         on_cpu = cpu_times(log)
@@ -221,9 +259,9 @@ def main() -> None:
     print()
     print(
         f"| query class ({posts:,} posts, {vendor}) | endpoint | client p50 / p95 ms "
-        "| server p50 / p95 ms | server thread CPU p50 / p95 ms |"
+        "| server p50 / p95 ms | server thread CPU p50 / p95 ms | PostgreSQL CPU mean ms |"
     )
-    print("| --- | --- | ---: | ---: | ---: |")
+    print("| --- | --- | ---: | ---: | ---: | ---: |")
 
     def figures(values: list[float]) -> str:
         if not values:
@@ -234,7 +272,11 @@ def main() -> None:
         client = [elapsed for _, elapsed in rows]
         server_side = [on_server[tag] for tag, _ in rows if tag in on_server]
         cpu = [on_cpu[tag] for tag, _ in rows if tag in on_cpu]
-        print(f"| {label} | {path} | {figures(client)} | {figures(server_side)} | {figures(cpu)} |")
+        database = postgres_ms.get((label, path))
+        print(
+            f"| {label} | {path} | {figures(client)} | {figures(server_side)} | {figures(cpu)} "
+            f"| {'–' if database is None else f'{database:.1f}'} |"
+        )
 
 
 if __name__ == "__main__":

@@ -347,8 +347,9 @@ class PostgresBackend(Backend):
         page, found = [], 0
         last_block = newest // self.BLOCK
         for window in self.WINDOWS:
-            within = tsquery
+            within, low = tsquery, 0
             if window is not None and window <= last_block:
+                low = (last_block - window + 1) * self.BLOCK
                 blocks = " | ".join(
                     _pg_quote(self.block_lexeme(block))
                     for block in range(last_block - window + 1, last_block + 1)
@@ -359,7 +360,7 @@ class PostgresBackend(Backend):
             plain = filters == Filters(None, None, None)
             for inner in (bound, None) if plain else (None,):
                 page, found, looked_up = self._visible(
-                    cursor, within, filters, bound, inner,
+                    cursor, within, low, filters, bound, inner,
                     tsquery if ranked else None, now, offset, limit,
                 )  # fmt: skip
                 if found >= bound or inner is None or (found and looked_up < inner):
@@ -369,23 +370,25 @@ class PostgresBackend(Backend):
         return page, found
 
     def _visible(
-        self, cursor, within, filters, bound, inner, rank, now, offset, limit
+        self, cursor, within, low, filters, bound, inner, rank, now, offset, limit
     ) -> tuple[list[int], int, int]:
         """(a page of the newest `bound` visible matches of `within`, how many of them there are,
         how many matches were looked up).
 
         One call of `search_visible` (migration 0003): the newest `inner` matches (or all) through
-        the GIN index alone, each checked against its post (visible, outlet, dates); the newest
+        the GIN index alone (with an outlet, only those among the outlet's posts numbered `low`
+        or more, by the index of listed posts), each checked against its post (visible,
+        dates); the newest
         `bound` visible ones ordered by ts_rank_cd() against `rank` (the query without block
         lexemes) with the recency boost, or by number if `rank` is None; rows `offset` to
         `offset + limit` of that order, and always the first (which carries the counts).
         """
         cursor.execute(
             "SELECT post_id, position, visible, looked_up FROM search_visible("
-            "%s::tsquery, %s, %s, %s, %s, %s, %s::tsquery, %s::real[], %s, %s, %s, %s, %s)",
+            "%s::tsquery, %s, %s, %s, %s, %s, %s::tsquery, %s::real[], %s, %s, %s, %s, %s, %s)",
             [
                 within, inner, bound, filters.outlet_id, filters.date_from, filters.date_to,
-                rank, self.RANK_WEIGHTS, now, RECENCY_BOOST, RECENCY_DAYS, offset, limit,
+                rank, self.RANK_WEIGHTS, now, RECENCY_BOOST, RECENCY_DAYS, offset, limit, low,
             ],
         )  # fmt: skip
         rows = cursor.fetchall()

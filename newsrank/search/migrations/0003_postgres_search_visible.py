@@ -23,14 +23,18 @@ FUNCTION = """
 CREATE OR REPLACE FUNCTION search_visible(
     q tsquery, lim bigint, bound bigint, outlet bigint, since timestamptz, until timestamptz,
     rank_query tsquery, weights real[], now timestamptz, boost float8, boost_days float8,
-    skip bigint, take bigint
+    skip bigint, take bigint, low bigint
 ) RETURNS TABLE (post_id bigint, "position" bigint, visible bigint, looked_up bigint)
 LANGUAGE sql STABLE ROWS 20
 SET enable_seqscan = off SET jit = off
 AS $$
 WITH matches AS MATERIALIZED (
     SELECT e.post_id, e.document FROM search_entry e
-    WHERE e.document @@ q ORDER BY e.post_id + 0 DESC LIMIT lim
+    WHERE e.document @@ q AND (outlet IS NULL OR e.post_id IN (
+        SELECT p.number FROM board_post p  -- by the index post_outlet_listed
+        WHERE p.outlet_id = outlet AND (p.outlet_id, p.number) >= (outlet, low) AND NOT p.hidden
+    ))
+    ORDER BY e.post_id + 0 DESC LIMIT lim
 ), visible AS MATERIALIZED (
     SELECT m.post_id, m.document, post.at FROM matches m
     CROSS JOIN LATERAL (
@@ -63,7 +67,7 @@ FORWARD = [
 ]
 BACKWARD = [
     "ALTER INDEX IF EXISTS search_entry_document RESET (gin_pending_list_limit)",
-    "DROP FUNCTION IF EXISTS search_visible(tsquery, bigint, bigint, bigint, timestamptz, timestamptz, tsquery, real[], timestamptz, float8, float8, bigint, bigint)",
+    "DROP FUNCTION IF EXISTS search_visible(tsquery, bigint, bigint, bigint, timestamptz, timestamptz, tsquery, real[], timestamptz, float8, float8, bigint, bigint, bigint)",
 ]
 
 

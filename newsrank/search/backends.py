@@ -82,6 +82,9 @@ class Filters:
     outlet_id: int | None
     date_from: datetime | None
     date_to: datetime | None
+    # The first post stored since date_from: a post stored before cannot have been published
+    # after (a feed's future date aside), so the index is searched from this number on.
+    first_number: int | None = None
 
 
 class Backend:
@@ -153,9 +156,17 @@ class SQLiteBackend(Backend):
         # index of listed posts.
         sql = ["NOT p.hidden", "NOT o.blocked"]
         params: list = []
+        if filters.first_number is not None:
+            sql.append("f.rowid >= %s")  # FTS5 starts its walk there
+            params.append(filters.first_number)
         if filters.outlet_id is not None:
-            sql.append("p.outlet_id = %s")
-            params.append(filters.outlet_id)
+            # The outlet's numbers from the index of its listed posts, so that the rows of other
+            # outlets' matches are never read.
+            sql.append(
+                "p.outlet_id = %s AND f.rowid IN (SELECT number FROM board_post"
+                " WHERE outlet_id = %s AND NOT hidden AND number >= %s)"
+            )
+            params += [filters.outlet_id, filters.outlet_id, filters.first_number or 0]
         if filters.date_from:
             sql.append("p.published_at >= %s")
             params.append(connection.ops.adapt_datetimefield_value(filters.date_from))
@@ -346,18 +357,19 @@ class PostgresBackend(Backend):
             return [], 0
         page, found = [], 0
         last_block = newest // self.BLOCK
+        first_block = (filters.first_number or 0) // self.BLOCK
+        # Without an outlet filter or an end date nearly every match is visible: look up the
+        # posts of the newest `bound` matches only, and all of them only if some were hidden.
+        plain = filters.outlet_id is None and filters.date_to is None
         for window in self.WINDOWS:
-            within, low = tsquery, 0
-            if window is not None and window <= last_block:
-                low = (last_block - window + 1) * self.BLOCK
+            start = first_block if window is None else max(first_block, last_block - window + 1)
+            within = tsquery
+            if start > 0:
                 blocks = " | ".join(
-                    _pg_quote(self.block_lexeme(block))
-                    for block in range(last_block - window + 1, last_block + 1)
+                    _pg_quote(self.block_lexeme(block)) for block in range(start, last_block + 1)
                 )
                 within = f"({tsquery}) & ({blocks})"
-            # Without an outlet or date filter nearly every match is visible: look up the posts
-            # of the newest `bound` matches only, and all of them only if some were hidden.
-            plain = filters == Filters(None, None, None)
+            low = max(start * self.BLOCK, filters.first_number or 0)
             for inner in (bound, None) if plain else (None,):
                 page, found, looked_up = self._visible(
                     cursor, within, low, filters, bound, inner,
@@ -365,7 +377,7 @@ class PostgresBackend(Backend):
                 )  # fmt: skip
                 if found >= bound or inner is None or (found and looked_up < inner):
                     break
-            if found >= bound or within == tsquery:
+            if found >= bound or start == first_block:
                 break
         return page, found
 
@@ -527,7 +539,13 @@ def search(
     if page > MAX_PAGES:
         result.messages.append(MESSAGE_TOO_DEEP)
         return result
-    filters = Filters(outlet_id, query.date_from, query.date_to)
+    first_number = None
+    if query.date_from:
+        first_number = Post.objects.first_stored_since(query.date_from)
+        if first_number is None:  # nothing stored since
+            result.messages.append(MESSAGE_NO_RESULTS)
+            return result
+    filters = Filters(outlet_id, query.date_from, query.date_to, first_number)
     numbers, result.total, result.total_is_exact = get_backend().numbers(
         query, filters, (page - 1) * page_size, page_size, now or datetime.now(UTC)
     )

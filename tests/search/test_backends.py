@@ -363,3 +363,30 @@ def test_hidden_posts_among_the_newest_do_not_shorten_the_candidates(small_bound
     result = search("가상 기사")
     assert {post.number for post in result.posts} == {post.number for post in posts[-7:-2]}
     assert result.total == 5
+
+
+def test_an_outlets_old_post_is_found_beyond_the_newest_blocks(small_bounds, make_posts):
+    other = Outlet.objects.create(name="누리경제", homepage="https://nuri.example/")
+    (old,) = make_posts(1, outlet=other)
+    for post in [old, *make_posts(12)]:
+        index_post(post)
+    result = search("가상 기사 outlet:누리경제")
+    assert [post.number for post in result.posts] == [old.number]
+    assert result.total == 1 and result.total_is_exact
+
+
+def test_a_date_range_searches_the_posts_stored_since_its_first_day(small_bounds, make_posts):
+    posts = make_posts(12)
+    for post in posts:
+        index_post(post)
+    long_ago = NOW - timedelta(days=40)
+    Post.objects.filter(number__in=[post.number for post in posts[:6]]).update(
+        created_at=long_ago, published_at=long_ago
+    )
+    since = (NOW - timedelta(days=10)).date().isoformat()
+    recent = {post.number for post in posts[6:]}
+    assert set(found("가상 기사", date_from=since)) <= recent
+    assert len(found("가상 기사", date_from=since)) == 5  # the newest candidates, all recent
+    assert set(found("가상 기사", date_from=since, sort="date")) == recent
+    before = (NOW - timedelta(days=30)).date().isoformat()
+    assert set(found("가상 기사", date_to=before, sort="date")) == {p.number for p in posts[:6]}

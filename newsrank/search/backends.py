@@ -163,7 +163,7 @@ class SQLiteBackend(Backend):
             # The outlet's numbers from the index of its listed posts, so that the rows of other
             # outlets' matches are never read.
             sql.append(
-                "p.outlet_id = %s AND f.rowid IN (SELECT number FROM board_post"
+                "p.outlet_id = %s AND +f.rowid IN (SELECT number FROM board_post"
                 " WHERE outlet_id = %s AND NOT hidden AND number >= %s)"
             )
             params += [filters.outlet_id, filters.outlet_id, filters.first_number or 0]

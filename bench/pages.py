@@ -5,7 +5,7 @@ Usage:
     .venv/bin/python bench/pages.py                         # the configured database (DATABASE_URL,
                                                             # NEWSRANK_DATA_DIR), 200 requests a page
     .venv/bin/python bench/pages.py --requests 500 --baseline
-    .venv/bin/python bench/pages.py --pages "article view,/feed/" --profile 30
+    .venv/bin/python bench/pages.py --page "article view" --page /feed/ --profile 30
                                                             # only those pages; then cProfile's
                                                             # 30 costliest functions of each
 
@@ -140,7 +140,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
     parser.add_argument("--baseline", action="store_true", help="count()/OFFSET lists (before)")
     parser.add_argument("--seed", type=int, default=3)
-    parser.add_argument("--pages", help="comma-separated labels of the pages to measure (all)")
+    parser.add_argument(
+        "--page", action="append", help="the label of a page to measure (repeatable; all pages)"
+    )
     parser.add_argument(
         "--profile", type=int, metavar="N", help="then profile each page: N costliest functions"
     )
@@ -157,8 +159,8 @@ def main() -> None:
     rng = random.Random(args.seed)
     client = Client()
     pages = targets(rng)
-    if args.pages:
-        wanted = [label.strip() for label in args.pages.split(",")]
+    if args.page:
+        wanted = args.page
         unknown = set(wanted) - set(pages)
         if unknown:
             sys.exit(f"unknown pages: {', '.join(sorted(unknown))} (known: {', '.join(pages)})")

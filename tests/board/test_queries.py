@@ -180,7 +180,8 @@ def test_page_and_state_sql_read_their_index(board, scope_name, index):
     }[scope_name]()
     low, high = board[10].number, board[40].number
     for query in (
-        lists.numbers_sql(scope, low, 3, 5),
+        lists.numbers_sql(scope, 5, 3, after=low),
+        lists.numbers_sql(scope, 5, 3, upto=high),
         lists.state_sql(scope, low, None),
         lists.state_sql(scope, low, (low, high)),
     ):
@@ -194,8 +195,7 @@ def post_queries(queries) -> list[str]:
 
 
 def test_a_list_page_reads_the_list_twice_and_its_rows_once(client, board, make_posts):
-    """The state (with the fingerprint), the page's numbers, the rows: no query per row (a field
-    the row does not read from lists.ROW_FIELDS would cost one)."""
+    """The state (with the fingerprint), the page's numbers, the rows: no query per row."""
     for post in board[40:]:  # rows of a story of two outlets show 외 N건
         post.story = Story.objects.create(
             headline="이슈",
@@ -221,3 +221,45 @@ def test_hiding_a_post_is_seen_by_the_next_request(client, board):
     html = client.get("/").content.decode()
     assert f'href="/{board[-1].number}"' not in html
     assert f'href="/{board[-2].number}"' in html
+
+
+def test_rows_read_by_sql_are_the_posts_as_the_orm_reads_them(board):
+    story = Story.objects.create(
+        headline="이슈",
+        first_at=board[0].created_at,
+        newest_at=board[0].created_at,
+        posts_count=3,
+        outlets_count=2,
+    )
+    Post.objects.filter(number__in=[p.number for p in board[:3]]).update(story=story)
+    Post.objects.filter(number=board[4].number).update(published_at=None)
+    Post.objects.filter(number=board[5].number).update(hidden=True)
+    numbers = [p.number for p in board[:8]]
+    rows = lists.rows(numbers)
+    posts = list(Post.objects.visible().filter(number__in=numbers).order_by("-number"))
+    assert len(rows) == len(posts) == 7
+    for row, post in zip(rows, posts, strict=True):
+        for name in ("number", "title", "section", "url", "outlet_id", "story_id"):
+            assert getattr(row, name) == getattr(post, name), name
+        assert row.when == post.when and row.when.utcoffset() is not None
+        assert row.created_at == post.created_at and row.published_at == post.published_at
+        assert row.outlet.name == post.outlet.name
+        assert row.get_absolute_url() == post.get_absolute_url()
+        if post.story_id:
+            assert (row.story.pk, row.story.posts_count, row.story.outlets_count) == (
+                story.pk,
+                3,
+                2,
+            )
+
+
+def test_page_one_reads_the_newest_posts_without_a_walk(board):
+    scope = lists.scope_all()
+    lists.get_page(scope, 1)
+    with CaptureQueriesContext(connection) as queries:
+        page = lists.get_page(scope, 1)
+    assert [p.number for p in page.rows] == expected(scope)[0]
+    (numbers,) = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "number"')
+    ]
+    assert "DESC" in numbers and numbers.endswith("OFFSET 0"), numbers

@@ -161,7 +161,8 @@ class SQLiteBackend(Backend):
             params.append(filters.first_number)
         if filters.outlet_id is not None:
             # The outlet's numbers from the index of its listed posts, so that the rows of other
-            # outlets' matches are never read.
+            # outlets' matches are never read ("+f.rowid": a membership test while FTS5 walks
+            # newest first, not one FTS5 lookup per number of the outlet).
             sql.append(
                 "p.outlet_id = %s AND +f.rowid IN (SELECT number FROM board_post"
                 " WHERE outlet_id = %s AND NOT hidden AND number >= %s)"
@@ -517,6 +518,30 @@ def reindex(progress: Callable[[int, int], None] | None = None, batch_size: int 
     return indexed
 
 
+def _first_stored_since(moment: datetime) -> int:
+    """The lowest post number stored at or after `moment` (past the newest if none is).
+
+    `Post.objects.first_stored_since`'s binary search over the primary key (created_at has no
+    index), run inside the database: one query instead of some 25.
+    """
+    middle = (
+        "(SELECT {column} FROM board_post WHERE number >= (low + high) / 2 ORDER BY number LIMIT 1)"
+    )
+    after = f"{middle.format(column='created_at')} >= %s"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH RECURSIVE halves (low, high) AS ("
+            " SELECT min(number), max(number) + 1 FROM board_post"
+            f" UNION ALL SELECT CASE WHEN {after} THEN low"
+            f" ELSE {middle.format(column='number')} + 1 END,"
+            f" CASE WHEN {after} THEN (low + high) / 2 ELSE high END"
+            " FROM halves WHERE low < high)"
+            " SELECT max(low) FROM halves",
+            [connection.ops.adapt_datetimefield_value(moment)] * 2,
+        )
+        return cursor.fetchone()[0] or 0
+
+
 def search(
     query: Query | str, page: int = 1, page_size: int = 20, now: datetime | None = None
 ) -> SearchResult:
@@ -539,12 +564,7 @@ def search(
     if page > MAX_PAGES:
         result.messages.append(MESSAGE_TOO_DEEP)
         return result
-    first_number = None
-    if query.date_from:
-        first_number = Post.objects.first_stored_since(query.date_from)
-        if first_number is None:  # nothing stored since
-            result.messages.append(MESSAGE_NO_RESULTS)
-            return result
+    first_number = _first_stored_since(query.date_from) if query.date_from else None
     filters = Filters(outlet_id, query.date_from, query.date_to, first_number)
     numbers, result.total, result.total_is_exact = get_backend().numbers(
         query, filters, (page - 1) * page_size, page_size, now or datetime.now(UTC)

@@ -390,3 +390,15 @@ def test_a_date_range_searches_the_posts_stored_since_its_first_day(small_bounds
     assert set(found("가상 기사", date_from=since, sort="date")) == recent
     before = (NOW - timedelta(days=30)).date().isoformat()
     assert set(found("가상 기사", date_to=before, sort="date")) == {p.number for p in posts[:6]}
+
+
+def test_first_stored_since_in_one_query_agrees_with_the_binary_search_in_python(make_posts):
+    from newsrank.search.backends import _first_stored_since
+
+    posts = make_posts(9)
+    for days, post in zip(range(9, 0, -1), posts, strict=True):
+        Post.objects.filter(pk=post.pk).update(created_at=NOW - timedelta(days=days))
+    for days in (20, 9, 5, 4.5, 1):
+        moment = NOW - timedelta(days=days)
+        assert _first_stored_since(moment) == Post.objects.first_stored_since(moment)
+    assert _first_stored_since(NOW - timedelta(days=0.5)) > posts[-1].number  # none since

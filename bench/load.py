@@ -4,9 +4,9 @@ as the ceiling; resident memory of the web and crawler processes at rest and und
     .venv/bin/python bench/load.py --data-dir DIR [--duration 60] [--clients 50,200]
 
 DIR is a data folder holding a populated database (`newsrank bench populate --posts N`), or set
-DATABASE_URL for PostgreSQL. The server is started as `newsrank web` starts it (gunicorn, the
-default 2 workers × 4 threads), with a crawler (`newsrank crawl`) polling the sample outlets beside
-it, so the crawler's memory and its writes are part of the picture. wrk (Debian's) runs as its own
+DATABASE_URL for PostgreSQL. The server is started as `newsrank web` starts it (gunicorn, 2
+workers x NEWSRANK_WEB_THREADS threads), with a crawler (`newsrank crawl`) polling the sample
+outlets beside it, so the crawler's memory and its writes are part of the picture. wrk (Debian's) runs as its own
 process on loopback, with a Lua script that picks each request's page as readers do (REQUEST_MIX).
 
 Goals (issue 6): at 200 clients zero errors, p99 <= 250 ms, cached pages >= 50 % of the static
@@ -29,6 +29,7 @@ import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -168,6 +169,38 @@ def children(pid: int) -> list[int]:
     for child in map(int, found):
         result += [child, *children(child)]
     return result
+
+
+class FreshnessProbe:
+    """How far the front page lags the news: twice a second, the age of the newest news the
+    crawler announced (the data folder's cache-news file, newsrank/httpcache.py) that the front
+    page, by its Last-Modified, was rendered before. 0 when it shows all announced news."""
+
+    def __init__(self, base: str, data_dir: Path):
+        self.url = base + "/"
+        self.stamp = data_dir / "cache-news"
+        self.lags: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.wait(0.5):
+            try:
+                announced = self.stamp.stat().st_mtime
+                with urllib.request.urlopen(self.url, timeout=10) as response:
+                    rendered = parsedate_to_datetime(response.headers["Last-Modified"]).timestamp()
+            except (OSError, TypeError, ValueError):
+                continue
+            # Last-Modified has whole seconds: a page rendered in the second of the news counts.
+            self.lags.append(0.0 if rendered >= int(announced) else time.time() - announced)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
 
 
 class MemoryWatch:
@@ -337,7 +370,9 @@ def main() -> None:
                 for url, lua in ((base + "/", str(script)), (base + STATIC, None)):
                     drain(base + STATIC)
                     before = {name: cpu_seconds(pids) for name, pids in groups.items()}
-                    result = run_wrk(url, clients, args.duration, lua)
+                    with FreshnessProbe(base, Path(env["NEWSRANK_DATA_DIR"])) as probe:
+                        result = run_wrk(url, clients, args.duration, lua)
+                    result["lags"] = sorted(probe.lags)
                     result["cpu"] = {
                         name: cpu_seconds(pids) - before[name] for name, pids in groups.items()
                     }
@@ -358,6 +393,16 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def lag_summary(lags: list[float]) -> str:
+    if not lags:
+        return "no news"
+    behind = sum(1 for lag in lags if lag > 0)
+    return (
+        f"{behind} of {len(lags)} probes behind; median {lags[len(lags) // 2]:.1f}, "
+        f"p95 {lags[int(len(lags) * 0.95)]:.1f}, max {lags[-1]:.1f}"
+    )
+
+
 def report(rows, rest, peak, samples, args) -> None:
     threads = args.threads or os.environ.get("NEWSRANK_WEB_THREADS") or "default"
     print(f"\nwrk -t2, {args.duration} s per run, {args.workers} gunicorn workers x "
@@ -375,14 +420,15 @@ def report(rows, rest, peak, samples, args) -> None:
             f"| {static['p99']:.1f} | {mixed['rps'] / static['rps']:.0%} |"
         )
     print("\n| clients | run | answers (status cache-state: count) | socket errors | CPU s "
-          "| load avg |")  # fmt: skip
-    print("|---:|---|---|---|---|---:|")
+          "| load avg | front page behind the news, s |")  # fmt: skip
+    print("|---:|---|---|---|---|---:|---|")
     for clients, *runs in rows:
         for name, run in zip(("mix", "static"), runs, strict=True):
             answers = ", ".join(f"{k}: {v}" for k, v in sorted(run["answers"].items())) or "-"
             sockets = ", ".join(f"{k} {v}" for k, v in run["sockets"].items() if v) or "none"
             cpu = ", ".join(f"{k} {v:.0f}" for k, v in run["cpu"].items())
-            print(f"| {clients} | {name} | {answers} | {sockets} | {cpu} | {run['load']:.1f} |")
+            print(f"| {clients} | {name} | {answers} | {sockets} | {cpu} | {run['load']:.1f} "
+                  f"| {lag_summary(run['lags'])} |")  # fmt: skip
     print("\n| process | RSS at rest MB | peak RSS under load MB |")
     print("|---|---:|---:|")
     for name in rest:

@@ -69,7 +69,9 @@ GENERATION_SECONDS = 1.0  # how long a process trusts the generations it read
 BROWSER_SECONDS = 5  # max-age: a browser asks again (cheaply, with a validator) after this
 KEEP_TTLS = 3  # an entry is kept this many TTLs: fresh for one, then served stale while re-rendered
 RENDER_LOCK_SECONDS = 30  # a re-render that died is retried by another request after this
-CACHE_HEADER = "X-Newsrank-Cache"  # hit, stale (re-render started or running) or miss
+MISS_WAIT_SECONDS = 10  # a request waits this long for another's render of a page, then renders
+# hit, stale (a re-render started or running), miss, or wait (took another request's render)
+CACHE_HEADER = "X-Newsrank-Cache"
 REVALIDATION_AGENT = "newsrank-revalidate (bot)"  # a bot: the re-render counts no reader
 
 
@@ -264,13 +266,24 @@ class PageCacheMiddleware:
         state = "hit"
         if entry is not None and entry.stale(rule, current.news, time.time()):
             entry, state = self._stale(request, rule, key, entry, current.news)
+        owner = False
+        if entry is None and key:
+            waiting = _RENDERS.begin(key)
+            owner = waiting is None
+            if not owner:  # another request of this process renders the page: take its result
+                waiting.wait(MISS_WAIT_SECONDS)
+                entry, state = _cache_get(key), "wait"
         if entry is None:
-            response = self.get_response(request)
-            entry = _entry(response, rule.ttl, current.news if current else "")
+            try:
+                response = self.get_response(request)
+                entry = _entry(response, rule.ttl, current.news if current else "")
+                if entry is not None and key:
+                    _cache_set(key, entry)
+            finally:
+                if owner:
+                    _RENDERS.end(key)
             if entry is None:
                 return response
-            if key:
-                _cache_set(key, entry)
             state = "miss"
         else:
             # Who answered, for the request metrics above (newsrank/ops/metrics.py), which would
@@ -327,6 +340,33 @@ def _resolved(path: str) -> ResolverMatch | None:
             _RESOLVED.clear()
         _RESOLVED[path] = match
     return match
+
+
+class _Renders:
+    """The pages being rendered for a miss in this process, so that the other requests for one
+    wait for that render instead of each rendering it (a cold cache under load: 200 readers of
+    the front page would otherwise render it 200 times at once)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._events: dict[str, threading.Event] = {}
+
+    def begin(self, key: str) -> threading.Event | None:
+        """None if the caller is to render the page (then it calls `end`), else what to wait on."""
+        with self._lock:
+            event = self._events.get(key)
+            if event is None:
+                self._events[key] = threading.Event()
+            return event
+
+    def end(self, key: str) -> None:
+        with self._lock:
+            event = self._events.pop(key, None)
+        if event is not None:
+            event.set()
+
+
+_RENDERS = _Renders()
 
 
 def _public(rule: Rule) -> str:

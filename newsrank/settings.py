@@ -59,8 +59,12 @@ NEWSRANK_CRAWL_THREADS = config.env_int("NEWSRANK_CRAWL_THREADS", 4)
 # How long a crawler holds a claimed feed; a crashed crawler's feeds are taken over after it.
 NEWSRANK_LEASE_SECONDS = config.env_int("NEWSRANK_LEASE_SECONDS", 600)
 NEWSRANK_PAGE_SIZE = 20
-# The web server (newsrank/serve.py): threads per gunicorn worker process (bench/load.py).
-NEWSRANK_WEB_THREADS = config.env_int("NEWSRANK_WEB_THREADS", 4)
+# The web server (newsrank/serve.py): threads per gunicorn worker process. 16 rather than 4: at
+# 200 clients on 2 cores, 2.4x the requests per second at a third of the median latency
+# (bench/RESULTS.md, "Throughput under load"). A thread keeps a database connection while it
+# renders pages (PostgreSQL: CONN_MAX_AGE), so workers x threads x machines counts against
+# max_connections; cached pages use none.
+NEWSRANK_WEB_THREADS = config.env_int("NEWSRANK_WEB_THREADS", 16)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -26,7 +26,10 @@ BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0 Safari/537.36"
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
+def empty_cache(settings, tmp_path):
+    # The generations' files in a folder of this test's own: test runs beside this one (./data)
+    # move theirs.
+    settings.DATA_DIR = tmp_path
     cache.clear()
     httpcache.invalidate_pages()  # also out of this process's unpickled copies
     yield
@@ -299,3 +302,54 @@ def test_a_hit_names_its_view_for_the_request_metrics():
     hit = RequestFactory().get("/board/politics")
     assert middleware(hit)[STATE] == "hit"
     assert hit.resolver_match.view_name == view_name(hit) == "board:section"
+
+
+def test_re_renders_take_the_lists_first_and_rest_between_renders():
+    revalidator = httpcache.Revalidator(share=0.5)
+    gate, done = threading.Event(), []
+
+    def render(name, spin=0.0):
+        def run():
+            gate.wait(5)
+            until = time.thread_time() + spin
+            while time.thread_time() < until:  # CPU time, which the rest is measured against
+                pass
+            done.append((name, time.monotonic()))
+
+        return run
+
+    revalidator.submit("first", render("first", spin=0.05), priority=0)  # holds the thread
+    revalidator.submit("article", render("article"), priority=30)
+    revalidator.submit("story", render("story"), priority=10)
+    revalidator.submit("front page", render("front page"), priority=0)
+    assert not revalidator.submit("story", render("story again"), priority=10)  # pending
+    gate.set()
+    assert revalidator.wait(5)
+    assert [name for name, _ in done] == ["first", "front page", "story", "article"]
+    # At half a core, the 50 ms render is followed by at least 50 ms of rest.
+    assert done[1][1] - done[0][1] >= 0.045
+
+
+def test_readers_of_a_page_nobody_has_cached_wait_for_one_render():
+    release, renders = threading.Event(), []
+
+    def view(request):
+        renders.append(1)
+        release.wait(5)
+        return HttpResponse("첫 화면")
+
+    middleware = httpcache.PageCacheMiddleware(view)
+    answers = []
+    readers_ = [
+        threading.Thread(target=lambda: answers.append(middleware(RequestFactory().get("/"))))
+        for _ in range(10)
+    ]
+    for thread in readers_:
+        thread.start()
+    time.sleep(0.2)  # all of them asked before the render ends
+    release.set()
+    for thread in readers_:
+        thread.join(5)
+    assert len(renders) == 1
+    assert sorted(a[STATE] for a in answers) == ["miss"] + ["wait"] * 9
+    assert {a.content for a in answers} == {"첫 화면".encode()}

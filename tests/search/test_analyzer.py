@@ -154,3 +154,73 @@ def test_body_terms_do_not_depend_on_what_was_analyzed_before():
     assert analyzer.analyze_body(BODY) == first
     analyzer._word_cache.clear()
     assert analyzer.analyze_body(BODY) == first
+
+
+# Punctuation, quotes, brackets, hanja, numbers, counters, Latin, an address, full-width letters,
+# chat noise and underscores: each kind of chunk the body analysis meets.
+MIXED_BODY = (
+    '[서울=뉴시스] 與 원내대표는 "AI반도체"(HBM3E)의 양산을 5세대부터 시작한다고 밝혔다. '
+    "환율은 1,360원대, 영업익 4조1천억원… 美·日 정상(63)은 '미르내-2'를 봤다. "
+    "ＡＩ 스타트업 snake_case ㅋㅋㅋ 강문석 장관. 문의: press@example.com 2032년까지 "
+    "영도 겨울 등대 韓美日 정상회의 청년주거안정특별법"
+)
+
+
+def test_body_terms_are_the_terms_of_each_chunk_alone():
+    """analyze_body (batched, sorted, cached, with fast paths) = analyze() of each chunk alone."""
+    from newsrank.search import analyzer
+
+    analyzer._word_cache.clear()
+    body = analyzer.analyze_body(MIXED_BODY)
+    parts, extras = [], []
+    for chunk in normalize(MIXED_BODY).split():
+        alone = analyze(chunk)
+        parts += alone.parts
+        extras += alone.extras
+    assert (body.parts, body.extras) == (parts, extras)
+    assert {"여당", "hbm3e", "ai반도체", "5세대", "1360원", "미르내-2", "강문석", "한미일"} <= set(
+        body.terms
+    )
+
+
+def test_shortcuts_give_what_the_general_paths_give():
+    """Words without punctuation skip the word pattern, and most words skip the general extras."""
+    from newsrank.search.analyzer import _morphemes, _spans_words, _words
+
+    chunks = [*normalize(MIXED_BODY).split(), "영도", "겨울", "²", "x", "ㅋㅋ", "AI반도체"]
+    shortcut = 0
+    for chunk in chunks:
+        morphemes = _morphemes(chunk)
+        words = _words(chunk, morphemes)
+        assert words == _spans_words(chunk, morphemes)
+        shortcut += chunk.isalnum()
+        for word in words:
+            assert word.extras == word._extras()
+    assert shortcut > 20
+
+
+@pytest.mark.parametrize(
+    ("raw", "term"),
+    [
+        ("1,360원", "1360원"),
+        ("HBM3E", "hbm3e"),
+        ("-미르내-2.", "미르내-2"),
+        ("ㅋㅋ반도체_", "반도체"),
+    ],
+)
+def test_clean_term(raw, term):
+    from newsrank.search.analyzer import clean_term
+
+    assert clean_term(raw) == term
+
+
+def test_preparing_many_bodies_changes_no_term():
+    from newsrank.search import analyzer
+
+    other = "반도체 수출이 늘었다. 삼성전자의 HBM3E (5세대) 양산"
+    analyzer._word_cache.clear()
+    alone = analyzer.analyze_body(MIXED_BODY), analyzer.analyze_body(other)
+    analyzer._word_cache.clear()
+    analyzer.prepare_bodies([MIXED_BODY, other])
+    assert set(normalize(MIXED_BODY + " " + other).split()) <= set(analyzer._word_cache)
+    assert (analyzer.analyze_body(MIXED_BODY), analyzer.analyze_body(other)) == alone

@@ -44,7 +44,7 @@ SEARCH_WORDS = ["반도체", "정부", "대통령", "경제", "서울", "수출"
 SKIPPED_MIDDLEWARE = ("PageCacheMiddleware", "RateLimitMiddleware")
 
 
-def setup() -> None:
+def setup(migrate: bool = True) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsrank.settings")
     sys.path.insert(0, str(ROOT))
     import django
@@ -53,9 +53,10 @@ def setup() -> None:
     django.setup()
     settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.endswith(SKIPPED_MIDDLEWARE)]
     settings.ALLOWED_HOSTS = ["*"]
-    from django.core.management import call_command
+    if migrate:
+        from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+        call_command("migrate", verbosity=0)
 
 
 def use_baseline_lists() -> None:
@@ -141,6 +142,9 @@ def main() -> None:
     parser.add_argument("--baseline", action="store_true", help="count()/OFFSET lists (before)")
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument(
+        "--no-migrate", action="store_true", help="leave the database as it is (a shared one)"
+    )
+    parser.add_argument(
         "--page", action="append", help="the label of a page to measure (repeatable; all pages)"
     )
     parser.add_argument(
@@ -148,7 +152,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    setup()
+    setup(migrate=not args.no_migrate)
     if args.baseline:
         use_baseline_lists()
     from django.db import connection

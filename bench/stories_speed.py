@@ -10,7 +10,7 @@ there at run time, never copied; without it the sample outlets' articles in news
 are used), and reports wall and CPU seconds (the worker processes' included).
 
 `assign` works on the shared 1M-post benchmark databases that `newsrank bench populate` builds
-(/work/benchdb/1m/ for SQLite, copied first; `newsrank_1m` on PostgreSQL, inside a transaction
+(/work/benchdb/sqlite1m/ for SQLite, copied first; `newsrank_bench_1m` on PostgreSQL, inside a transaction
 rolled back at the end): it adds `--posts` pending posts and times each one's placement
 (features, grouping and writes) separately from the one-time warm-up.
 """
@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import cProfile
 import json
 import os
+import pstats
 import resource
 import shutil
 import statistics
@@ -35,8 +37,8 @@ sys.path.insert(0, str(ROOT))
 DEV = ROOT.parent / "shared" / "data" / "stories" / "items_dev.jsonl"
 DEMO = ROOT / "newsrank" / "demo" / "content"
 BENCHDB = Path("/work/benchdb")
-SQLITE_1M = BENCHDB / "1m" / "newsrank.sqlite3"
-PG_URL = "postgres://postgres@127.0.0.1:5432/newsrank_1m"
+SQLITE_1M = BENCHDB / "sqlite1m" / "newsrank.sqlite3"
+PG_URL = "postgres://postgres@127.0.0.1:5432/newsrank_bench_1m"
 SHIFT = timedelta(days=4)  # more than a story's span: each copy makes stories of its own
 
 
@@ -203,13 +205,18 @@ def bench_assign(args) -> None:
         assigner.features = lambda batch: [feature_ms[p.number][0] for p in batch]
         place_ms = {True: [], False: []}  # with and without the summary and trending terms
         place_cpu = []
+        profile = cProfile.Profile() if args.profile else None
         for index, _ in enumerate(posts):
             assigner.details = index % 2 == 0
+            if profile and not assigner.details:
+                profile.enable()
             started, cpu = time.perf_counter(), time.process_time()
             assert assigner.assign_pending(limit=1) == 1
             place_ms[assigner.details].append((time.perf_counter() - started) * 1000)
             if not assigner.details:
                 place_cpu.append((time.process_time() - cpu) * 1000)
+                if profile:
+                    profile.disable()
         features = [ms for _, ms in feature_ms.values()]
         whole = [f + p for f, p in zip(features[::2], place_ms[True], strict=False)]
         explain = explain_plans(connection) if args.explain else ""
@@ -228,6 +235,8 @@ def bench_assign(args) -> None:
     print(f"  load average {os.getloadavg()[0]:.1f} (goal: median ≤ 5 ms)")
     if explain:
         print(explain)
+    if profile:  # where the CPU of grouping + writes goes
+        pstats.Stats(profile).sort_stats(args.profile).print_stats(40)
 
 
 def explain_plans(connection) -> str:
@@ -237,16 +246,16 @@ def explain_plans(connection) -> str:
     from newsrank.board.models import Post
     from newsrank.stories.models import PostFeatures
 
-    post = Post._meta.db_table
     story = Post.objects.exclude(story=None).values_list("story_id", flat=True).last()
     since = datetime.now(UTC) - timedelta(hours=72)
     queries = {
-        "newest placed (Max number)": (
-            f"SELECT MAX(number) FROM {post} WHERE NOT story_pending",
-            [],
-        ),
+        "newest placed": Post.objects.filter(story_pending=False)
+        .order_by("-number")
+        .values_list("number", "story_id", "title")[:1],
         "pending": Post.objects.filter(story_pending=True).order_by("number")[:200],
-        "story's posts": Post.objects.filter(story_id=story).values("number", "outlet_id"),
+        "story's posts": Post.objects.filter(story_id=story).values(
+            "number", "outlet_id", "story__readers"
+        ),
         "warm-up": PostFeatures.objects.filter(at__gte=since, post__story__isnull=False)
         .select_related("post", "post__outlet")
         .order_by("post_id"),
@@ -317,6 +326,11 @@ def main() -> None:
         mode.add_argument("--copy-dir", default=None, help="where to copy the SQLite database")
     sub.choices["assign"].add_argument("--posts", type=int, default=300)
     sub.choices["assign"].add_argument("--explain", action="store_true")
+    sub.choices["assign"].add_argument(
+        "--profile",
+        choices=("tottime", "cumulative"),
+        help="profile the placing (grouping + writes), sorted so",
+    )
     sub.choices["pages"].add_argument("--requests", type=int, default=30)
     args = parser.parse_args()
     {"replay": bench_replay, "assign": bench_assign, "pages": bench_pages}[args.mode](args)

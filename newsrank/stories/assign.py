@@ -9,14 +9,15 @@ merged stories it holds), so all of them follow one history.
 
 from __future__ import annotations
 
+import functools
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from newsrank.board.models import Post
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 WARM = timedelta(hours=72)  # the grouping's max story span: older posts can no longer be joined
 LOCK_KEY = 0x6E657773  # "news": the PostgreSQL advisory lock of story assignment
 BATCH = 200
+OUTLETS_FOR = 60.0  # seconds the assigner keeps the outlets table it read
 
 
 class StoryAssigner:
@@ -54,40 +56,66 @@ class StoryAssigner:
         self.grouper: Grouper | None = None
         self.last_seen = 0  # the highest post number this grouper has placed or restored
         self.outlet_names: list[str] = []  # left out of trending terms: credits are no keywords
+        self._placing: Post | None = None  # the post whose story `_new_story_id` may create
+        self._started: int | None = None  # the story it created
+        self._outlets: dict[int, Outlet] = {}
+        self._outlets_read = 0.0
 
     def assign_pending(self, limit: int = BATCH) -> int:
         """Place up to `limit` pending posts, oldest first; returns how many were placed."""
         with _assignment_lock():
-            newest_placed = _newest_placed()
-            if self.grouper is None or not self._in_step(newest_placed):
+            newest = _newest_placed_row()
+            newest_placed = newest[0] if newest else 0
+            if self.grouper is None or not self._in_step(newest_placed, newest):
                 self._warm()
             elif newest_placed != self.last_seen:
                 self._catch_up(newest_placed)  # another crawler placed posts since our last turn
-            posts = list(
-                Post.objects.filter(story_pending=True)
-                .select_related("outlet")
-                .order_by("number")[:limit]
-            )
+            posts = self._pending(limit)
             if posts and self.details:
                 self.outlet_names = list(Outlet.objects.values_list("name", flat=True))
             for post, features in zip(posts, self.features(posts), strict=True):
                 self._place(post, features)
             return len(posts)
 
-    def _in_step(self, newest_placed: int) -> bool:
+    def _pending(self, limit: int) -> list[Post]:
+        """The oldest `limit` pending posts, with their outlets (from `_outlet`)."""
+        sql, params = _compiled("pending", limit)
+        posts = list(Post.objects.raw(sql, params))
+        for post in posts:
+            post.outlet = self._outlet(post.outlet_id)
+        return posts
+
+    def _outlet(self, outlet_id: int) -> Outlet:
+        """An outlet, from a table read again when it lacks one or is a minute old (a renamed
+        outlet's name is dropped from features within a minute), not once per post."""
+        outlet = self._outlets.get(outlet_id)
+        if outlet is None or time.monotonic() - self._outlets_read > OUTLETS_FOR:
+            self._outlets = {outlet.pk: outlet for outlet in Outlet.objects.all()}
+            self._outlets_read = time.monotonic()
+            outlet = self._outlets[outlet_id]
+        return outlet
+
+    def _in_step(self, newest_placed: int, newest: tuple | None) -> bool:
         """Whether the database still holds the history this grouper followed: its newest post
-        is there, in the same story (not so after a restore, or the newest posts deleted)."""
+        is there, in the same story (not so after a restore, or the newest posts deleted).
+        `newest`: the newest placed post's (number, story, title), which is that post unless
+        another crawler placed posts since."""
         if newest_placed < self.last_seen:
             return False
         known = self.grouper.posts.get(str(self.last_seen))
         if known is None:
             return self.last_seen == 0
-        row = Post.objects.filter(number=self.last_seen).values_list("story_id", "title").first()
-        return row == (known.story, known.item.title)
+        if newest_placed == self.last_seen:
+            row = newest[1:]  # one query fewer per turn: the usual case
+        else:
+            row = (
+                Post.objects.filter(number=self.last_seen).values_list("story_id", "title").first()
+            )
+        return tuple(row or ()) == (known.story, known.item.title)
 
     def _warm(self) -> None:
         """A Grouper holding the stories of the last WARM hours, as the database has them."""
-        self.grouper = Grouper(new_story_id=_new_story_id)
+        self.grouper = Grouper(new_story_id=self._new_story_id)
         self.last_seen = 0
         # Through the index on PostFeatures.at (the post's time), not a scan of every post.
         self._restore(PostFeatures.objects.filter(at__gte=timezone.now() - WARM))
@@ -131,8 +159,6 @@ class StoryAssigner:
         return stories
 
     def _place(self, post: Post, features: Features) -> None:
-        merges_before = len(self.grouper.merges)
-        story_id = self.grouper.add(_item(post), features=features)
         summary, trend_terms = [], set()
         if self.details:
             summary = summarize(post.title, post.paragraphs, section=post.section)
@@ -148,41 +174,106 @@ class StoryAssigner:
             trend_terms=sorted(trend_terms),
             at=post.when,
         )
-        with transaction.atomic():
-            # One upsert rather than update_or_create's select, savepoint and insert: a post
-            # placed again (a crash before its flag was cleared) gets its features replaced.
-            PostFeatures.objects.bulk_create(
-                [row],
-                update_conflicts=True,
-                unique_fields=["post"],
-                update_fields=[
-                    f.name for f in PostFeatures._meta.concrete_fields if f.name != "post"
-                ],
-            )
-            Post.objects.filter(number=post.number).update(
-                story_id=story_id, story_pending=False, summary=summary
-            )
-            for survivor, absorbed in self.grouper.merges[merges_before:]:
-                Post.objects.filter(story_id=absorbed).update(story_id=survivor)
-                Story.objects.filter(pk=absorbed).update(merged_into=survivor, posts_count=0)
-                log.info("story %s merged into %s", absorbed, survivor)
-            refresh_story(story_id, self.grouper)
+        merges_before = len(self.grouper.merges)
+        try:
+            with transaction.atomic():
+                # The story a post starts is created here, complete (see `_new_story_id`), so
+                # it is written with the post or not at all.
+                self._placing, self._started = post, None
+                story_id = self.grouper.add(_item(post), features=features)
+                self._write(post, story_id, row, summary, self.grouper.merges[merges_before:])
+        except BaseException:
+            self.grouper = None  # it may hold what the database does not: warm up again
+            raise
+        finally:
+            self._placing = None
         self.last_seen = max(self.last_seen, post.number)
+
+    def _write(self, post, story_id, row, summary, merges) -> None:
+        """Store a placed post's features and story, carry out the merges, refresh the story."""
+        # One upsert rather than update_or_create's select, savepoint and insert: a post placed
+        # again (a crash before its flag was cleared) gets its features replaced.
+        PostFeatures.objects.bulk_create(
+            [row],
+            update_conflicts=True,
+            unique_fields=["post"],
+            update_fields=[f.name for f in PostFeatures._meta.concrete_fields if f.name != "post"],
+        )
+        Post.objects.filter(number=post.number).update(
+            story_id=story_id, story_pending=False, summary=summary
+        )
+        for survivor, absorbed in merges:
+            Post.objects.filter(story_id=absorbed).update(story_id=survivor)
+            Story.objects.filter(pk=absorbed).update(merged_into=survivor, posts_count=0)
+            log.info("story %s merged into %s", absorbed, survivor)
+        if story_id != self._started:  # a story this post started was written complete
+            refresh_story(story_id, self.grouper)
+
+    def _new_story_id(self) -> int:
+        """A new story's row. Started by the post being placed (no merge comes with a new
+        story), it is created as `refresh_story` would leave it: most posts start a story, and
+        this saves them the story's recount (two queries)."""
+        post = self._placing
+        if post is None:
+            now = timezone.now()
+            return Story.objects.create(headline="", first_at=now, newest_at=now).pk
+        when = post.when
+        story = Story.objects.create(
+            headline=post.title[:500],
+            first_at=when,
+            newest_at=when,
+            posts_count=1,
+            outlets_count=1,
+            rank_key=rank.rank_key(1, 1, when, 0),
+        )
+        self._started = story.pk
+        return story.pk
 
 
 def _newest_placed() -> int:
-    return Post.objects.filter(story_pending=False).aggregate(n=Max("number"))["n"] or 0
+    row = _newest_placed_row()
+    return row[0] if row else 0
+
+
+def _newest_placed_row() -> tuple[int, int | None, str] | None:
+    """The newest placed post's number, story and title (None before the first)."""
+    sql, params = _compiled("newest placed")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+@functools.cache
+def _sql(vendor: str, name: str, limit: int) -> tuple[str, tuple]:
+    if name == "pending":
+        query = Post.objects.filter(story_pending=True).order_by("number")[:limit]
+    else:
+        query = (
+            Post.objects.filter(story_pending=False)
+            .order_by("-number")
+            .values_list("number", "story_id", "title")[:1]
+        )
+    return query.query.sql_with_params()
+
+
+def _compiled(name: str, limit: int = 1) -> tuple[str, tuple]:
+    """The SQL and parameters of one of the queries made at every turn, compiled by the ORM once
+    per process: compiling them again took more CPU than the database took to answer them (about
+    1 ms of the 5 a post may take)."""
+    return _sql(connection.vendor, name, limit)
 
 
 def refresh_story(story_id: int, grouper: Grouper) -> None:
     """Recount a story's posts and outlets, choose its headline and update its rank key."""
+    # The story's readers come with its posts (one query, not two).
     posts = list(Post.objects.filter(story_id=story_id).values("number", "outlet_id", "title",
-                                                               "published_at", "created_at"))  # fmt: skip
+                                                               "published_at", "created_at",
+                                                               "story__readers"))  # fmt: skip
     if not posts:
         return
     times = [p["published_at"] or p["created_at"] for p in posts]
     outlets = len({p["outlet_id"] for p in posts})
-    readers = Story.objects.filter(pk=story_id).values_list("readers", flat=True).first() or 0
+    readers = posts[0]["story__readers"] or 0
     Story.objects.filter(pk=story_id).update(
         posts_count=len(posts),
         outlets_count=outlets,
@@ -206,11 +297,6 @@ def _headline(story_id: int, grouper: Grouper) -> str:
         return (not features.flash, shared, -len(item.title))
 
     return max(members, key=score)[0].title
-
-
-def _new_story_id() -> int:
-    now = timezone.now()
-    return Story.objects.create(headline="", first_at=now, newest_at=now).pk
 
 
 def feature_inputs(post: Post) -> tuple[str, str, str]:

@@ -112,13 +112,22 @@ class TermIndex:
     def df(self, term: str) -> int:
         return self._df.get(term, 0)
 
-    def recent(self, term: str, since: datetime) -> list[str]:
-        """Ids of posts holding `term` published at or after `since`, oldest first."""
+    def recent(self, term: str, since: datetime, limit: int | None = None) -> list[str] | None:
+        """Ids of posts holding `term` published at or after `since`, oldest first; None if there
+        are more than `limit` of them (a common word, which retrieves nothing: counted from the
+        newest and given up past `limit`, not listed in full at every post)."""
         postings = self._postings.get(term)
         if not postings:
             return []
         while postings and postings[0][0] < since:  # posts arrive roughly in time order
             postings.popleft()
+        if limit is not None and len(postings) > limit:
+            count = 0
+            for when, _ in reversed(postings):
+                if when >= since:
+                    count += 1
+                    if count > limit:
+                        return None
         return [item_id for when, item_id in postings if when >= since]
 
 
@@ -161,6 +170,11 @@ class Grouper:
         self.posts: dict[str, _Post] = {}
         self.stories: dict[int, Story] = {}
         self.merges: list[tuple[int, int]] = []  # (surviving story, absorbed story)
+        # IDF of the terms looked up since the index last grew: a post's scoring asks for the same
+        # terms again and again (every member of every candidate story), the index changes only
+        # between posts.
+        self._idf: dict[str, float] = {}
+        self._idf_documents = -1
         self._next_story = 1
         self._new_story_id = new_story_id  # e.g. a database row's id; else 1, 2, 3 …
 
@@ -225,10 +239,16 @@ class Grouper:
     # --- scoring ------------------------------------------------------------------------------
 
     def idf(self, term: str) -> float:
-        # `prior_documents` posts that hold none of the terms keep a young index (a fresh install,
-        # a test) from calling every shared word common.
-        documents = self.index.documents + self.settings.prior_documents
-        return math.log(documents / (self.index.df(term) + 0.5))
+        if self.index.documents != self._idf_documents:  # the index grew: every IDF moved
+            self._idf.clear()
+            self._idf_documents = self.index.documents
+        value = self._idf.get(term)
+        if value is None:
+            # `prior_documents` posts that hold none of the terms keep a young index (a fresh
+            # install, a test) from calling every shared word common.
+            documents = self.index.documents + self.settings.prior_documents
+            value = self._idf[term] = math.log(documents / (self.index.df(term) + 0.5))
+        return value
 
     def _candidates(self, item: Item, features: Features) -> Iterator[_Post]:
         s = self.settings
@@ -237,8 +257,8 @@ class Grouper:
         probes = sorted(features.terms, key=lambda t: (-self.idf(t), t))[: s.probe_terms]
         seen = {item.id}
         for term in probes:
-            ids = self.index.recent(term, since)
-            if len(ids) > s.max_postings:
+            ids = self.index.recent(term, since, s.max_postings)
+            if ids is None or len(ids) > s.max_postings:
                 continue
             for other in ids:
                 if other not in seen and other in self.posts:
@@ -265,9 +285,9 @@ class Grouper:
         return scores
 
     def _weights(self, features: Features) -> dict[str, float]:
-        lead = self.settings.lead_weight
-        weights = {term: self.idf(term) * lead for term in features.lead}
-        weights.update({term: self.idf(term) for term in features.title})
+        idf, lead = self.idf, self.settings.lead_weight
+        weights = {term: idf(term) * lead for term in features.lead}
+        weights.update({term: idf(term) for term in features.title})
         return weights
 
     def similarity(
@@ -278,10 +298,11 @@ class Grouper:
             features.opinion and other.features.opinion and item.outlet == other.item.outlet
         ):
             return 0.0  # opinion is a story of its own, bar one outlet republishing a piece
-        other_weights = self._weights(other.features)
         s = self.settings
-        if len(weights.keys() & other_weights.keys()) < s.min_shared:
+        # `weights` holds every term of the post (its keys are `features.terms`).
+        if len(weights.keys() & other.features.terms) < s.min_shared:
             return 0.0  # one shared word is no evidence of one event
+        other_weights = self._weights(other.features)
         if s.pair_model is not None:
             return self._pair_probability(item, features, weights, other, other_weights)
         score = max(

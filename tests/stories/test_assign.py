@@ -155,3 +155,49 @@ def test_an_assigner_catches_up_with_posts_another_placed_without_warming_again(
     follow_up.refresh_from_db()
     placed_by_them.refresh_from_db()
     assert follow_up.story_id == placed_by_them.story_id
+
+
+def test_a_story_a_post_starts_is_written_as_its_recount_would_leave_it(make_posts):
+    from newsrank.stories.assign import StoryAssigner, refresh_story
+
+    make_posts(1, title="가람시 새 다리 개통", body_text="가람시 새 다리가 열렸다.")
+    assigner = StoryAssigner(details=False)
+    assert assigner.assign_pending() == 1
+    fields = ("headline", "first_at", "newest_at", "posts_count", "outlets_count", "rank_key")
+    (started,) = Story.objects.values(*fields)
+    refresh_story(Post.objects.get().story_id, assigner.grouper)
+    assert Story.objects.values(*fields).get() == started
+    assert started["posts_count"] == started["outlets_count"] == 1
+
+
+def test_a_failed_write_makes_the_assigner_warm_up_again(make_posts, monkeypatch):
+    from newsrank.stories.assign import StoryAssigner
+
+    make_posts(1, title="가람시 새 다리 개통", body_text="가람시 새 다리가 열렸다.")
+    assigner = StoryAssigner(details=False)
+
+    def fail(*args):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(assigner, "_write", fail)
+    with pytest.raises(RuntimeError):
+        assigner.assign_pending()
+    assert assigner.grouper is None, "its grouper holds a post the database does not"
+    assert not Story.objects.exists(), "the story the post started went with its transaction"
+    monkeypatch.undo()
+    assert assigner.assign_pending() == 1
+    post = Post.objects.get()
+    assert not post.story_pending and Story.objects.get().pk == post.story_id
+
+
+def test_a_renamed_outlet_is_read_again_within_a_minute(make_posts, monkeypatch):
+    from newsrank.stories import assign
+
+    (post,) = make_posts(1)
+    assigner = assign.StoryAssigner(details=False)
+    assert assigner._outlet(post.outlet_id).name == post.outlet.name
+    post.outlet.name = "가람새 일보"
+    post.outlet.save()
+    assert assigner._outlet(post.outlet_id).name != "가람새 일보", "kept for a minute"
+    monkeypatch.setattr(assign, "OUTLETS_FOR", 0.0)
+    assert assigner._outlet(post.outlet_id).name == "가람새 일보"

@@ -212,15 +212,3 @@ def test_clean_term(raw, term):
     from newsrank.search.analyzer import clean_term
 
     assert clean_term(raw) == term
-
-
-def test_preparing_many_bodies_changes_no_term():
-    from newsrank.search import analyzer
-
-    other = "반도체 수출이 늘었다. 삼성전자의 HBM3E (5세대) 양산"
-    analyzer._word_cache.clear()
-    alone = analyzer.analyze_body(MIXED_BODY), analyzer.analyze_body(other)
-    analyzer._word_cache.clear()
-    analyzer.prepare_bodies([MIXED_BODY, other])
-    assert set(normalize(MIXED_BODY + " " + other).split()) <= set(analyzer._word_cache)
-    assert (analyzer.analyze_body(MIXED_BODY), analyzer.analyze_body(other)) == alone

@@ -323,6 +323,9 @@ class PageCacheMiddleware:
         entry = _entry(response, rule.ttl, news)
         if entry is not None:
             _cache_set(key, entry)
+        elif response.status_code in (404, 410):
+            _cache_delete(key)  # gone (a story merged into another): say so from now on
+        # Else (a 503 while the database restarts) the stale page stays, as stale-if-error says.
 
 
 _RESOLVED: dict[str, ResolverMatch] = {}
@@ -426,6 +429,9 @@ class _Recent:
             return None
         return found[1]
 
+    def drop(self, key: str) -> None:
+        self._entries.pop(key, None)
+
     def put(self, key: str, entry: Entry, seconds: float) -> None:
         if len(self._entries) >= self.size:
             self._entries.clear()  # keys of old generations go too; the hot ones come back
@@ -450,6 +456,14 @@ def _shared_get(key: str) -> Entry | None:
 def _cache_get(key: str) -> Entry | None:
     entry = _RECENT.get(key)
     return entry if entry is not None else _shared_get(key)
+
+
+def _cache_delete(key: str) -> None:
+    _RECENT.drop(key)
+    try:
+        cache.delete(key)
+    except Exception:
+        log.warning("page cache unavailable; not deleting", exc_info=True)
 
 
 def _cache_set(key: str, entry: Entry) -> None:

@@ -353,3 +353,17 @@ def test_readers_of_a_page_nobody_has_cached_wait_for_one_render():
     assert len(renders) == 1
     assert sorted(a[STATE] for a in answers) == ["miss"] + ["wait"] * 9
     assert {a.content for a in answers} == {"첫 화면".encode()}
+
+
+def test_a_page_gone_since_it_was_cached_answers_404_after_its_re_render(client, make_posts):
+    from newsrank.board.models import Post
+
+    (post,) = make_posts(1)
+    assert client.get(f"/{post.number}")[STATE] == "miss"
+    Post.objects.filter(pk=post.pk).update(hidden=True)  # no signal, as the pipeline may
+    later = time.time() + httpcache.rule_for(f"/{post.number}").ttl
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(httpcache.time, "time", lambda: later)
+        assert client.get(f"/{post.number}")[STATE] == "stale"
+        assert httpcache.REVALIDATOR.wait(5)
+        assert client.get(f"/{post.number}").status_code == 404

@@ -19,11 +19,13 @@ from commit to commit unless the analyzer's output changed (then ANALYZER_VERSIO
 from __future__ import annotations
 
 import argparse
+import atexit
 import cProfile
 import hashlib
 import json
 import os
 import pstats
+import shutil
 import sys
 import tempfile
 import time
@@ -34,7 +36,9 @@ REAL_ITEMS = ROOT.parent / "shared" / "data" / "stories" / "items_dev.jsonl"
 
 
 def setup_django() -> None:
-    os.environ["NEWSRANK_DATA_DIR"] = tempfile.mkdtemp(prefix="newsrank-bench-indexing-")
+    data_dir = tempfile.mkdtemp(prefix="newsrank-bench-indexing-")
+    atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
+    os.environ["NEWSRANK_DATA_DIR"] = data_dir
     os.environ["DATABASE_URL"] = ""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsrank.settings")
     sys.path.insert(0, str(ROOT))

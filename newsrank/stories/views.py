@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from newsrank.board import lists
@@ -12,11 +12,17 @@ from newsrank.board.models import Post
 from newsrank.stories import readers, trends
 from newsrank.stories.models import Story
 
+MERGE_HOPS = 8  # a story merged into one that was merged later: follow a few, never a loop
+
 
 def story_detail(request, pk: int):
     story = get_object_or_404(Story, pk=pk)
-    if story.merged_into_id:
+    for _ in range(MERGE_HOPS):
+        if not story.merged_into_id:
+            break
         story = get_object_or_404(Story, pk=story.merged_into_id)
+    if story.pk != pk:  # merges are not undone: links to the absorbed story move for good
+        return redirect(story, permanent=True)
     posts = list(
         Post.objects.visible()
         .filter(story=story)

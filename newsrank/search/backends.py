@@ -531,7 +531,7 @@ def _first_stored_since(moment: datetime) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             "WITH RECURSIVE halves (low, high) AS ("
-            " SELECT min(number), max(number) + 1 FROM board_post"
+            " SELECT (SELECT min(number) FROM board_post), (SELECT max(number) FROM board_post) + 1"
             f" UNION ALL SELECT CASE WHEN {after} THEN low"
             f" ELSE {middle.format(column='number')} + 1 END,"
             f" CASE WHEN {after} THEN (low + high) / 2 ELSE high END"

@@ -126,6 +126,11 @@ def open_1m(args) -> str:
     shared = Path(args.sqlite)
     if shared == SQLITE_1M and not (BENCHDB / "READY-sqlite").exists():
         sys.exit(f"no {BENCHDB / 'READY-sqlite'}: the 1M SQLite database is not ready")
+    if args.private:  # a copy of our own already: used in place (assign rolls back its writes)
+        if shared.resolve() == SQLITE_1M.resolve():
+            sys.exit("--private is for a copy of your own, not the shared database")
+        setup_django(f"sqlite:///{shared}", data_dir=str(shared.parent), migrate=True)
+        return "SQLite (private copy)"
     folder = tempfile.mkdtemp(prefix="newsrank-bench-1m-", dir=args.copy_dir)
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     copy = Path(folder) / "newsrank.sqlite3"
@@ -324,6 +329,11 @@ def main() -> None:
         mode.add_argument("--pg-url", default=PG_URL)
         mode.add_argument("--sqlite", default=str(SQLITE_1M), help="the SQLite database to copy")
         mode.add_argument("--copy-dir", default=None, help="where to copy the SQLite database")
+        mode.add_argument(
+            "--private",
+            action="store_true",
+            help="--sqlite is a copy of your own: use it without copying it again",
+        )
     sub.choices["assign"].add_argument("--posts", type=int, default=300)
     sub.choices["assign"].add_argument("--explain", action="store_true")
     sub.choices["assign"].add_argument(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache
 from pathlib import Path
 
 # One Kiwi pass gives both the search terms (`_words`, as `analyze` makes them) and the tags that
@@ -172,7 +172,7 @@ class Features:
     # words that tell one event from another of the same kind.
     entities: frozenset[str] = frozenset()
 
-    @cached_property  # asked for at every comparison of the post
+    @property  # not cached: a crawler holds 120,000 posts' features
     def terms(self) -> frozenset[str]:
         return self.title | self.lead
 

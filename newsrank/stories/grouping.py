@@ -300,7 +300,8 @@ class Grouper:
             return 0.0  # opinion is a story of its own, bar one outlet republishing a piece
         s = self.settings
         # `weights` holds every term of the post (its keys are `features.terms`).
-        if len(weights.keys() & other.features.terms) < s.min_shared:
+        keys = weights.keys()
+        if len((keys & other.features.title) | (keys & other.features.lead)) < s.min_shared:
             return 0.0  # one shared word is no evidence of one event
         other_weights = self._weights(other.features)
         if s.pair_model is not None:

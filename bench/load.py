@@ -171,7 +171,26 @@ def children(pid: int) -> list[int]:
     return result
 
 
-class FreshnessProbe:
+class Watcher:
+    """A thread that calls `_run` (which loops until `_stop` is set) while the `with` block runs."""
+
+    def __init__(self):
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        raise NotImplementedError
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+class FreshnessProbe(Watcher):
     """How far the front page lags the news: twice a second, the age of the newest news the
     crawler announced (the data folder's cache-news file, newsrank/httpcache.py) that the front
     page, by its Last-Modified, was rendered before. 0 when it shows all announced news."""
@@ -180,8 +199,7 @@ class FreshnessProbe:
         self.url = base + "/"
         self.stamp = data_dir / "cache-news"
         self.lags: list[float] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        super().__init__()
 
     def _run(self):
         while not self._stop.wait(0.5):
@@ -194,23 +212,14 @@ class FreshnessProbe:
             # Last-Modified has whole seconds: a page rendered in the second of the news counts.
             self.lags.append(0.0 if rendered >= int(announced) else time.time() - announced)
 
-    def __enter__(self):
-        self._thread.start()
-        return self
 
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-
-
-class MemoryWatch:
+class MemoryWatch(Watcher):
     """The largest resident size seen of each watched process while it runs."""
 
     def __init__(self, groups: dict[str, list[int]]):
         self.groups = groups
         self.peak = {name: 0.0 for name in groups}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        super().__init__()
 
     def now(self) -> dict[str, float]:
         return {
@@ -221,14 +230,6 @@ class MemoryWatch:
         while not self._stop.wait(0.5):
             for name, value in self.now().items():
                 self.peak[name] = max(self.peak[name], value)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
 
 
 def run_wrk(url: str, clients: int, duration: int, script: str | None) -> dict:

@@ -50,8 +50,13 @@ def pages(scope: lists.Scope) -> list[list[int]]:
 
 
 def scopes() -> list[lists.Scope]:
-    outlet = Outlet.objects.get(name="누리일보")
-    return [lists.scope_all(), lists.scope_section("economy"), lists.scope_outlet(outlet.pk)]
+    return [scope_named(name) for name in ("all", "section", "outlet")]
+
+
+def scope_named(name: str) -> lists.Scope:
+    if name == "outlet":
+        return lists.scope_outlet(Outlet.objects.get(name="누리일보").pk)
+    return lists.scope_section("economy") if name == "section" else lists.scope_all()
 
 
 def check_every_page_and_post(scope: lists.Scope) -> None:
@@ -150,12 +155,7 @@ def plan(query, index: str) -> str:
     [("all", "post_listed"), ("section", "post_section_listed"), ("outlet", "post_outlet_listed")],
 )
 def test_list_queries_read_their_index_in_order(board, scope_name, index):
-    outlet = Outlet.objects.get(name="누리일보")
-    scope = {
-        "all": lists.scope_all,
-        "section": lambda: lists.scope_section("economy"),
-        "outlet": lambda: lists.scope_outlet(outlet.pk),
-    }[scope_name]()
+    scope = scope_named(scope_name)
     ascending = lists._ascending(scope).filter(number__gt=board[10].number)
     for queryset in (ascending.values("number")[3:8], ascending.values("number")):
         shown = plan(queryset, index)
@@ -172,12 +172,7 @@ def test_list_queries_read_their_index_in_order(board, scope_name, index):
 )
 def test_page_and_state_sql_read_their_index(board, scope_name, index):
     """The SQL a page runs (lists.state_sql, lists.numbers_sql) reads the list's index."""
-    outlet = Outlet.objects.get(name="누리일보")
-    scope = {
-        "all": lists.scope_all,
-        "section": lambda: lists.scope_section("economy"),
-        "outlet": lambda: lists.scope_outlet(outlet.pk),
-    }[scope_name]()
+    scope = scope_named(scope_name)
     low, high = board[10].number, board[40].number
     for query in (
         lists.numbers_sql(scope, 5, 3, after=low),

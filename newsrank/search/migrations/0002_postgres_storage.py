@@ -9,6 +9,8 @@ numbers touches small rows. Rows written before this keep their old storage unti
 
 from django.db import migrations
 
+from newsrank.search.migrations._postgres import postgres_only
+
 FORWARD = [
     """DO $$ BEGIN
         ALTER TABLE search_entry ALTER COLUMN document SET COMPRESSION lz4;
@@ -22,16 +24,7 @@ BACKWARD = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("search", "0001_initial")]
 
-    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]
+    operations = [migrations.RunPython(postgres_only(FORWARD), postgres_only(BACKWARD))]

@@ -19,6 +19,8 @@ SQLite: nothing changes.
 
 from django.db import migrations
 
+from newsrank.search.migrations._postgres import postgres_only
+
 FUNCTION = """
 CREATE OR REPLACE FUNCTION search_visible(
     q tsquery, lim bigint, bound bigint, outlet bigint, since timestamptz, until timestamptz,
@@ -71,16 +73,7 @@ BACKWARD = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("search", "0002_postgres_storage")]
 
-    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]
+    operations = [migrations.RunPython(postgres_only(FORWARD), postgres_only(BACKWARD))]

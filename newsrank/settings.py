@@ -56,6 +56,10 @@ NEWSRANK_HOST_CONCURRENCY = config.env_int("NEWSRANK_HOST_CONCURRENCY", 2)
 NEWSRANK_HOST_DELAY = config.env_float("NEWSRANK_HOST_DELAY", 1.0)
 NEWSRANK_OBEY_ROBOTS = config.env_bool("NEWSRANK_OBEY_ROBOTS", True)
 NEWSRANK_CRAWL_THREADS = config.env_int("NEWSRANK_CRAWL_THREADS", 4)
+# A request to an outlet: seconds to connect or between two reads, and for the whole fetch (a
+# server that trickles bytes is cut by the second; neither holds a host's slot longer).
+NEWSRANK_FETCH_TIMEOUT = config.env_float("NEWSRANK_FETCH_TIMEOUT", 20.0)
+NEWSRANK_FETCH_SECONDS = config.env_float("NEWSRANK_FETCH_SECONDS", 30.0)
 # How long a crawler holds a claimed feed; a crashed crawler's feeds are taken over after it.
 NEWSRANK_LEASE_SECONDS = config.env_int("NEWSRANK_LEASE_SECONDS", 600)
 NEWSRANK_PAGE_SIZE = 20

@@ -53,6 +53,7 @@ class CrawlSession:
                 url,
                 client=self.client,
                 allow_networks=settings.NEWSRANK_ALLOW_PRIVATE_HOSTS,
+                max_seconds=settings.NEWSRANK_FETCH_SECONDS,
                 **options,
             )
 
@@ -66,6 +67,7 @@ class CrawlSession:
                     allow_networks=settings.NEWSRANK_ALLOW_PRIVATE_HOSTS,
                     accept="text/plain",
                     max_bytes=1_000_000,
+                    max_seconds=settings.NEWSRANK_FETCH_SECONDS,
                 )
         except HTTPStatus as error:
             if error.status_code == 429 or error.status_code >= 500:
@@ -100,7 +102,9 @@ def _origin(url: str) -> str:
 def crawler_client(transport: httpx.BaseTransport | None = None) -> httpx.Client:
     """An HTTP client that names the site and its contact URL in its User-Agent."""
     agent = user_agent(settings.NEWSRANK_SITE_NAME, settings.NEWSRANK_CONTACT_URL)
-    return make_client(user_agent=agent, transport=transport)
+    return make_client(
+        user_agent=agent, transport=transport, timeout=settings.NEWSRANK_FETCH_TIMEOUT
+    )
 
 
 def open_session(transport: httpx.BaseTransport | None = None) -> CrawlSession:

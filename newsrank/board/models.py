@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
-from django.urls import reverse
 
+from newsrank.board.links import number_link
 from newsrank.sources.models import Feed, Outlet
 from newsrank.sources.sections import SECTIONS
 
@@ -130,7 +130,7 @@ class Post(models.Model):
         return f"{self.number} {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("board:post", args=[self.number])
+        return number_link("board:post")(self.number)  # as reverse() gives, without one per link
 
     @property
     def paragraphs(self) -> list[str]:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
+from newsrank.board.links import number_link
 from newsrank.sources.sections import SECTIONS
 
 
@@ -26,7 +26,7 @@ class Outlet(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("board:outlet", args=[self.pk])
+        return number_link("board:outlet")(self.pk)  # as reverse() gives, without one per link
 
 
 class FeedQuerySet(models.QuerySet):

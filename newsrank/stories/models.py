@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.db import models
-from django.urls import reverse
 
+from newsrank.board.links import number_link
 from newsrank.stories import rank
 
 
@@ -48,7 +48,7 @@ class Story(models.Model):
         )
 
     def get_absolute_url(self) -> str:
-        return reverse("stories:story", args=[self.pk])
+        return number_link("stories:story")(self.pk)  # as reverse() gives, without one per link
 
 
 class PostFeatures(models.Model):

@@ -163,15 +163,10 @@ def test_the_crawler_stores_each_posts_trend_terms(sample_outlets, allow_loopbac
 
 
 def test_the_strip_costs_the_board_a_cache_read(typhoon, django_assert_num_queries):
-    import time
-
     from newsrank.stories.templatetags.trends import trending_strip
 
-    trending_strip()  # the first list page of the minute reads the stored trends
-    start = time.perf_counter()
+    context = {"links": {"search": "/search", "trending": "/trending"}}
+    trending_strip(context)  # the first list page of the minute reads the stored trends
     with django_assert_num_queries(0):
-        for _ in range(1000):
-            trending_strip()
-    per_page = (time.perf_counter() - start) / 1000 * 1e6
-    print(f"trending strip on a cached minute: {per_page:.1f} µs")
-    assert per_page < 2000
+        strip = trending_strip(context)
+    assert "태풍" in [t.term for t in strip["trends"]]

@@ -9,6 +9,6 @@ register = template.Library()
 STRIP_SIZE = 8
 
 
-@register.inclusion_tag("stories/_trending_strip.html")
-def trending_strip():
-    return {"trends": current_trends()[:STRIP_SIZE]}
+@register.inclusion_tag("stories/_trending_strip.html", takes_context=True)
+def trending_strip(context):
+    return {"trends": current_trends()[:STRIP_SIZE], "links": context["links"]}

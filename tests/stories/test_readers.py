@@ -1,7 +1,6 @@
 """많이 본 뉴스: counting a view in post_detail, flushing to PostView, the popular page and API."""
 
 import re
-import time
 from datetime import timedelta
 
 import pytest
@@ -173,20 +172,17 @@ def test_menu_links_popular_and_trending(client, db):
     assert 'href="/popular"' in html and 'href="/trending"' in html
 
 
-def test_counting_a_view_costs_microseconds(db):
-    counter = ViewCounter(interval=1e9)  # no flush inside the timed loop
+def test_counting_a_view_only_buffers_it(db, django_assert_num_queries):
+    counter = ViewCounter(interval=1e9)  # no flush inside the loop
     factory = RequestFactory()
     requests = [
         factory.get("/1", REMOTE_ADDR=f"198.51.{i // 250}.{i % 250}", HTTP_USER_AGENT=CHROME)
         for i in range(5000)
     ]
-    start = time.perf_counter()
-    for i, request in enumerate(requests):
-        counter.count(request, i % 50)
-    per_view = (time.perf_counter() - start) / len(requests) * 1e6
-    print(f"counting a view: {per_view:.1f} µs")
+    with django_assert_num_queries(0):  # the request pays no database write for its view
+        for i, request in enumerate(requests):
+            counter.count(request, i % 50)
     assert len(counter.buffer) == 5000
-    assert per_view < 200  # ~10 µs on a laptop; generous for loaded CI machines
 
 
 def test_one_address_rotating_user_agents_counts_as_a_few_readers_only(

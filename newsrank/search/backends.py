@@ -326,8 +326,10 @@ class PostgresBackend(Backend):
 
     # Windows tried in turn, in blocks of the newest posts: the matches of a common term fill the
     # candidates within the first, a rare term's need the whole index (where GIN is quick because
-    # they are few). See `_newest_matches`.
-    WINDOWS = (2, 20, None)
+    # they are few). A window too narrow costs only finding its matches (`need` of
+    # search_visible); one too wide reads the posts of every match in it, so the steps are short.
+    # See `_newest_matches`.
+    WINDOWS = (2, 6, 20, None)
 
     def numbers(self, query, filters, offset, limit, now):
         ranked = query.sort != "date"
@@ -364,6 +366,7 @@ class PostgresBackend(Backend):
         plain = filters.outlet_id is None and filters.date_to is None
         for window in self.WINDOWS:
             start = first_block if window is None else max(first_block, last_block - window + 1)
+            last = start == first_block
             within = tsquery
             if start > 0:
                 blocks = " | ".join(
@@ -374,39 +377,39 @@ class PostgresBackend(Backend):
             for inner in (bound, None) if plain else (None,):
                 page, found, looked_up = self._visible(
                     cursor, within, low, filters, bound, inner,
-                    tsquery if ranked else None, now, offset, limit,
+                    tsquery if ranked else None, now, offset, limit, 0 if last else bound,
                 )  # fmt: skip
-                if found >= bound or inner is None or (found and looked_up < inner):
+                if found >= bound or inner is None or looked_up < inner:
                     break
-            if found >= bound or start == first_block:
+            if found >= bound or last:
                 break
         return page, found
 
     def _visible(
-        self, cursor, within, low, filters, bound, inner, rank, now, offset, limit
+        self, cursor, within, low, filters, bound, inner, rank, now, offset, limit, need
     ) -> tuple[list[int], int, int]:
         """(a page of the newest `bound` visible matches of `within`, how many of them there are,
-        how many matches were looked up).
+        how many matches the window held, up to `inner`).
 
-        One call of `search_visible` (migration 0003): the newest `inner` matches (or all) through
-        the GIN index alone (with an outlet, only those among the outlet's posts numbered `low`
-        or more, by the index of listed posts), each checked against its post (visible,
-        dates); the newest
-        `bound` visible ones ordered by ts_rank_cd() against `rank` (the query without block
-        lexemes) with the recency boost, or by number if `rank` is None; rows `offset` to
-        `offset + limit` of that order, and always the first (which carries the counts).
+        One call of `search_visible` (migrations 0003 and 0004): the newest `inner` matches (or
+        all) through the GIN index alone (with an outlet, only those among the outlet's posts
+        numbered `low` or more, by the index of listed posts), each checked against its post
+        (visible, dates); the newest `bound` visible ones ordered by ts_rank_cd() against `rank`
+        (the query without block lexemes) with the recency boost, or by number if `rank` is
+        None; rows `offset` to `offset + limit` of that order, and always the first (which
+        carries the counts). When the window holds fewer than `need` matches, none is looked up
+        (a wider window follows).
         """
         cursor.execute(
-            "SELECT post_id, position, visible, looked_up FROM search_visible("
-            "%s::tsquery, %s, %s, %s, %s, %s, %s::tsquery, %s::real[], %s, %s, %s, %s, %s, %s)",
+            "SELECT post_id, position, visible, looked_up FROM search_visible(%s::tsquery, %s,"
+            " %s, %s, %s, %s, %s::tsquery, %s::real[], %s, %s, %s, %s, %s, %s, %s)",
             [
                 within, inner, bound, filters.outlet_id, filters.date_from, filters.date_to,
                 rank, self.RANK_WEIGHTS, now, RECENCY_BOOST, RECENCY_DAYS, offset, limit, low,
+                need,
             ],
         )  # fmt: skip
-        rows = cursor.fetchall()
-        if not rows:
-            return [], 0, 0
+        rows = cursor.fetchall()  # the first row carries the counts, with or without a post
         page = [number for number, position, _, _ in rows if position > offset]
         return page, rows[0][2], rows[0][3]
 

@@ -41,6 +41,7 @@ TITLE_WEIGHT, BODY_WEIGHT = 3.0, 1.0  # bm25() column weights
 # low; 0.2 ranks title matches first on the judged queries (tests/search/test_relevance.py).
 PG_BODY_WEIGHT = 0.2
 RECENCY_BOOST, RECENCY_DAYS = 0.5, 3.0
+UNIX_EPOCH_JULIAN_DAY = 2440587.5  # SQLite's julianday('1970-01-01')
 
 MESSAGE_NO_RESULTS = "검색 결과가 없습니다."
 MESSAGE_NO_OUTLET = "‘{name}’ 언론사를 찾을 수 없습니다."
@@ -187,8 +188,9 @@ class SQLiteBackend(Backend):
         with connection.cursor() as cursor:
             if query.sort == "date":
                 return self._newest_first(cursor, "f.rowid", base, [match, *params], offset, limit)
+            # The date as a Julian day number: SQLite converts it in C, for 1,000 candidates.
             cursor.execute(
-                f"SELECT f.rowid, coalesce(p.published_at, p.created_at) {base}"
+                f"SELECT f.rowid, julianday(coalesce(p.published_at, p.created_at)) {base}"
                 " ORDER BY f.rowid DESC LIMIT %s",
                 [match, *params, CANDIDATES],
             )
@@ -205,11 +207,10 @@ class SQLiteBackend(Backend):
             )
             entries = {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
         relevance = bm25(query, entries)
-        now_days = now.timestamp() / 86400.0
+        now_days = now.timestamp() / 86400.0 + UNIX_EPOCH_JULIAN_DAY
         scored = []
-        for number, at in candidates:
-            moment = datetime.fromisoformat(at).replace(tzinfo=UTC) if at else now
-            age = max(0.0, now_days - moment.timestamp() / 86400.0)
+        for number, day in candidates:
+            age = max(0.0, now_days - day) if day is not None else 0.0
             boost = 1.0 + RECENCY_BOOST / (1.0 + age / RECENCY_DAYS)
             scored.append((relevance.get(number, 0.0) * boost, number))
         scored.sort(reverse=True)

@@ -27,7 +27,7 @@ from django.utils import timezone
 from newsrank.httpcache import posts_changed
 from newsrank.ingest.pipeline import refresh_feeds
 from newsrank.ingest.session import CrawlSession, open_session
-from newsrank.search.backends import index_pending
+from newsrank.search.backends import index_pending, reindex_stale
 from newsrank.sources.models import Feed
 from newsrank.stories.assign import StoryAssigner
 from newsrank.stories.trends import refresh_if_due as refresh_trends_if_due
@@ -126,6 +126,7 @@ def follow_posts(stop: threading.Event | None = None) -> None:
             changed = True
     if not (stop is not None and stop.is_set()):
         refresh_trends_if_due()  # here, so that no reader's request waits for the computation
+        reindex_stale()  # one batch a round after an analyzer upgrade; none in between
     if changed:
         posts_changed()  # cached pages show the new posts within seconds (newsrank/httpcache.py)
 

@@ -26,8 +26,10 @@ from dataclasses import dataclass, field
 
 from newsrank.search.hanja import hanja_word
 
-# Bump when the terms of a text change, so that `reindex` can tell stale entries.
-ANALYZER_VERSION = 2
+# Bump when the terms of a text change: the crawler then re-indexes the entries of older versions
+# in the background (`backends.reindex_stale`), newest first. 3: a hanja written right after a
+# number or a Korean word takes its reading there (3명中 → 3명중, not 3명중국).
+ANALYZER_VERSION = 3
 
 # Posts longer than this are analyzed up to here: Kiwi runs at about 40,000 characters a second.
 MAX_INDEX_CHARS = 20_000
@@ -168,14 +170,18 @@ def _word_terms(word: Word, morphemes: list[tuple[str, str, int, int]]) -> None:
     run: list[str] = []
     previous_end = None
     previous_tag = ""
+    last_end, last_tag = None, ""  # the morpheme before, kept or not
     predicate = hanja = content = False
 
     for form, tag, start, end in morphemes:
+        # Written right after a number or a Korean word ("3명中": 中 is 중, not 중국).
+        after_word = last_end == start and (last_tag == "SN" or last_tag[:1] != "S")
+        last_end, last_tag = end, tag
         if tag in _KEPT:
             term = _form_term(form)
         elif tag == "SH":
             hanja = True
-            term = _form_term(hanja_word(form) or form)
+            term = _form_term(hanja_word(form, attached=after_word) or form)
         elif tag in _COUNTERS and previous_end == start and previous_tag in _NUMBER_TAGS:
             term = _form_term(form)
         else:

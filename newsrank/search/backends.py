@@ -30,6 +30,7 @@ from django.db import connection, transaction
 from newsrank.board.models import Post
 from newsrank.search import highlight as marks
 from newsrank.search.analyzer import ANALYZER_VERSION, QueryTerm, analyze, analyze_body
+from newsrank.search.models import SearchEntry
 from newsrank.search.query import Query, parse_query
 from newsrank.sources.models import Outlet
 
@@ -461,6 +462,9 @@ def index_post(post: Post) -> None:
         get_backend().write(cursor, post.number, fields)
 
 
+INDEXED_FIELDS = ("number", "title", "subtitles", "body_text", "hidden", "content_hash")
+
+
 def index_pending(limit: int = 100) -> int:
     """Index up to `limit` posts stored, changed or hidden since they were last indexed.
 
@@ -468,9 +472,7 @@ def index_pending(limit: int = 100) -> int:
     change while it was being analyzed; otherwise it stays pending for the next call.
     """
     posts = list(
-        Post.objects.filter(search_pending=True)
-        .order_by("-number")
-        .only("number", "title", "subtitles", "body_text", "hidden", "content_hash")[:limit]
+        Post.objects.filter(search_pending=True).order_by("-number").only(*INDEXED_FIELDS)[:limit]
     )
     for post in posts:
         index_post(post)
@@ -480,6 +482,24 @@ def index_pending(limit: int = 100) -> int:
             hidden=post.hidden,
             content_hash=post.content_hash,
         ).update(search_pending=False)
+    return len(posts)
+
+
+def reindex_stale(limit: int = 100) -> int:
+    """Re-index up to `limit` posts whose entries an older analyzer wrote, newest first.
+
+    After an upgrade that changed the terms (ANALYZER_VERSION), the crawler calls this once a
+    round, so that the index comes up to date in the background while crawling goes on; until
+    then the older entries are found by the terms they have. `reindex` does all at once.
+    """
+    stale = (
+        SearchEntry.objects.filter(analyzer__lt=ANALYZER_VERSION)
+        .order_by("-analyzer", "-post_id")
+        .values_list("post_id", flat=True)[:limit]
+    )
+    posts = list(Post.objects.filter(number__in=list(stale)).only(*INDEXED_FIELDS))
+    for post in posts:
+        index_post(post)
     return len(posts)
 
 

@@ -17,17 +17,26 @@ _IDEOGRAPH = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 
 
 @cache
-def hanja_table() -> dict[str, str]:
-    """The abbreviation table, key → Korean word."""
-    table = {}
+def _tables() -> tuple[dict[str, str], dict[str, str]]:
+    """(key → Korean word, key → word when written right after a number or a Korean word)."""
+    table, attached = {}, {}
     for number, line in enumerate(TABLE_PATH.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
-        key, sep, word = line.partition("\t")
-        if not sep or not key or not word.strip():
-            raise ValueError(f"{TABLE_PATH.name}:{number}: expected 'key<TAB>word', got {line!r}")
-        table[key] = word.strip()
-    return table
+        key, *words = line.split("\t")
+        if not key or not 1 <= len(words) <= 2 or not all(w.strip() for w in words):
+            raise ValueError(
+                f"{TABLE_PATH.name}:{number}: expected 'key<TAB>word[<TAB>word]', got {line!r}"
+            )
+        table[key] = words[0].strip()
+        if len(words) == 2:
+            attached[key] = words[1].strip()
+    return table, attached
+
+
+def hanja_table() -> dict[str, str]:
+    """The abbreviation table, key → Korean word."""
+    return _tables()[0]
 
 
 @cache
@@ -37,11 +46,21 @@ def _pattern() -> re.Pattern[str]:
     return re.compile(f"(?<![{_IDEOGRAPH}])(?:{alternatives})(?![{_IDEOGRAPH}])")
 
 
-def hanja_word(form: str) -> str | None:
-    """The Korean word of one standalone abbreviation ("美" → "미국"), else None."""
-    return hanja_table().get(form)
+def hanja_word(form: str, *, attached: bool = False) -> str | None:
+    """The Korean word of one standalone abbreviation ("美" → "미국"), else None. `attached`: the
+    form is written right after a number or a Korean word ("3명中": "중", not "중국")."""
+    table, after_word = _tables()
+    return (attached and after_word.get(form)) or table.get(form)
+
+
+def _after_a_word(text: str, index: int) -> bool:
+    """Whether the character before `index` is a digit or a Korean syllable."""
+    return index > 0 and ("0" <= text[index - 1] <= "9" or "가" <= text[index - 1] <= "힣")
 
 
 def normalize_hanja(text: str) -> str:
     """Replace standalone headline hanja by their Korean words: "美 관세에 與 반발" → "미국 관세에 여당 반발"."""
-    return _pattern().sub(lambda match: hanja_table()[match.group()], text)
+    return _pattern().sub(
+        lambda match: hanja_word(match.group(), attached=_after_a_word(text, match.start())),
+        text,
+    )

@@ -27,6 +27,8 @@ class SearchEntry(models.Model):
     class Meta:
         db_table = "search_entry"
         verbose_name = verbose_name_plural = "검색 색인"
+        # The entries an older analyzer wrote, newest first, for the crawler to re-index.
+        indexes = [models.Index(fields=["analyzer", "post"], name="search_entry_analyzer")]
 
     def __str__(self) -> str:
         return f"search entry {self.post_id}"

@@ -48,6 +48,8 @@ def finds(query: str, text: str) -> bool:
         ("日 홋카이도", {"일본", "홋카이도"}),
         ("尹 대통령", {"윤", "대통령"}),
         ("韓美日 정상", {"한미일", "정상"}),
+        ("국민 3명中 1명 찬성", {"3명중", "1명", "찬성"}),  # 中 after a counter is 중, "among"
+        ("지난 3日 발표", {"3일", "발표"}),
         ("ＡＩ 반도체", {"ai", "반도체"}),  # full-width Latin
         ("미르내-2 발사", {"미르내-2", "발사"}),  # an unknown name keeps its written stem
         ("강문석 산업장관", {"강문석", "산업장관"}),
@@ -212,3 +214,11 @@ def test_clean_term(raw, term):
     from newsrank.search.analyzer import clean_term
 
     assert clean_term(raw) == term
+
+
+def test_a_hanja_after_a_word_is_not_the_country():
+    assert "중국" not in index_terms("국민 3명中 1명 찬성")
+    assert "중국" not in index_terms("이번주中 발표")
+    assert "일본" not in index_terms("지난 3日 발표")
+    assert {"중국", "견제", "미국"} <= set(index_terms("中 견제 나선 美"))
+    assert "미중" in index_terms("美中 갈등")

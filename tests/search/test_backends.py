@@ -16,6 +16,7 @@ from newsrank.search.backends import (
     get_backend,
     index_post,
     reindex,
+    reindex_stale,
     remove_post,
     search,
 )
@@ -312,6 +313,32 @@ def test_reindex_rebuilds_everything_with_progress(make_posts):
     assert seen == [(3, 7), (6, 7), (7, 7)]
     assert sorted(found("다시 색인")) == sorted(p.number for p in posts[1:])
     assert SearchEntry.objects.count() == 6
+
+
+def test_entries_of_an_older_analyzer_are_reindexed_newest_first_a_batch_at_a_time(make_posts):
+    from django.db import connection
+
+    from newsrank.ingest.crawler import follow_posts
+    from newsrank.search.analyzer import ANALYZER_VERSION
+
+    posts = make_posts(5, title="국민 3명中 1명 찬성")
+    # As an analyzer before version 3 wrote them: 中 after a counter read as the country.
+    old_terms = {"title": "국민 3 명 중국 1 명 찬성", "title_extra": "3명중국 1명"}
+    with connection.cursor() as cursor:
+        for post in posts:
+            get_backend().write(cursor, post.number, old_terms | {"body": "", "body_extra": ""})
+    SearchEntry.objects.update(analyzer=ANALYZER_VERSION - 1)
+    assert set(found("중국")) == {p.number for p in posts}
+
+    assert reindex_stale(limit=2) == 2
+    current = SearchEntry.objects.filter(analyzer=ANALYZER_VERSION)
+    assert set(current.values_list("post_id", flat=True)) == {p.number for p in posts[-2:]}
+    assert set(found("중국")) == {p.number for p in posts[:3]}
+
+    follow_posts()  # the crawler's round takes the rest
+    assert not SearchEntry.objects.filter(analyzer__lt=ANALYZER_VERSION).exists()
+    assert found("중국") == [] and len(found("3명중")) == 5
+    assert reindex_stale() == 0
 
 
 def test_backend_matches_the_database():

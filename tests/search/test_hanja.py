@@ -17,6 +17,12 @@ from newsrank.search.hanja import hanja_table, hanja_word, normalize_hanja
         ("與野 합의", "여야 합의"),
         ("文정부 정책", "문정부 정책"),
         ("반도체株 강세", "반도체주 강세"),
+        # Right after a number or a Korean word, 中 is "among" or "during" and 日 a day.
+        ("국민 3명中 1명 찬성", "국민 3명중 1명 찬성"),
+        ("이번주中 발표", "이번주중 발표"),
+        ("지난 3日 발표", "지난 3일 발표"),
+        ("美中 갈등, 中 반발", "미중 갈등, 중국 반발"),
+        ("韓中日 정상회의", "한중일 정상회의"),
         # Written in full, hanja words are not abbreviations.
         ("中國 경제", "中國 경제"),
         ("日本 정부", "日本 정부"),
@@ -37,6 +43,7 @@ def test_table_has_the_headline_abbreviations():
     expected |= {"獨": "독일", "佛": "프랑스", "露": "러시아", "印": "인도"}
     assert expected.items() <= table.items()
     assert hanja_word("美") == "미국" and hanja_word("가") is None
+    assert hanja_word("中", attached=True) == "중" and hanja_word("美", attached=True) == "미국"
 
 
 def test_table_file_is_sorted_and_well_formed():
@@ -47,4 +54,4 @@ def test_table_file_is_sorted_and_well_formed():
     ]
     keys = [row.split("\t")[0] for row in rows]
     assert keys == sorted(keys) and len(keys) == len(set(keys))
-    assert all(len(row.split("\t")) == 2 for row in rows)
+    assert all(len(row.split("\t")) in (2, 3) for row in rows)

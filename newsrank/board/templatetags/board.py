@@ -1,4 +1,4 @@
-"""Template tags and filters for the board: the list's rows, the 날짜 column, full times."""
+"""Template tags and filters for the board: the list's and search's rows, the 날짜 column, full times."""
 
 from html import escape
 
@@ -26,12 +26,6 @@ def board_date(moment):
 def full_time(moment):
     """`YYYY.MM.DD HH:MM` in the site's time zone."""
     return "" if moment is None else timezone.localtime(moment).strftime("%Y.%m.%d %H:%M")
-
-
-@register.filter
-def get_item(mapping, key):
-    """`mapping[key]` in a template, or None."""
-    return mapping.get(key)
 
 
 # --- The list's rows ------------------------------------------------------------------------------
@@ -70,11 +64,7 @@ def list_rows(rows, scope, current=None) -> str:
                 f' <a class="more" href="{story_url(story.pk)}" '
                 f'aria-label="같은 이슈의 다른 기사 {others}건">외 {others}건</a>'
             )
-        iso = date = ""
-        if row.when is not None:
-            local = timezone.localtime(row.when, zone)
-            iso = local.isoformat()
-            date = local.strftime("%H:%M" if local.date() == today else "%Y.%m.%d")
+        iso, date = _date_cells(row.when, zone, today)
         html.append(
             f"\n      {tr}"
             f'\n        <td class="no">{number}</td>'
@@ -86,3 +76,36 @@ def list_rows(rows, scope, current=None) -> str:
             "\n      </tr>\n    "
         )
     return mark_safe("".join(html))
+
+
+@register.simple_tag
+def search_rows(result) -> str:
+    """The <tr>s of search results, as the template loop wrote them, built in Python (as
+    `list_rows`, and for the same reason). The title and snippet are the highlighter's HTML,
+    escaped there (newsrank/search/highlight.py)."""
+    post_url, outlet_url = number_link("board:post"), number_link("board:outlet")
+    zone = timezone.get_current_timezone()
+    today = timezone.localdate(timezone=zone)
+    html = []
+    for row in result.posts:
+        mark = result.highlights[row.number]
+        iso, date = _date_cells(row.when, zone, today)
+        html.append(
+            "\n      <tr>"
+            f'\n        <td class="no">{row.number}</td>'
+            f'\n        <td class="subject"><a href="{post_url(row.number)}">{mark.title}</a>'
+            f'<p class="snippet">{mark.snippet}</p></td>'
+            f'\n        <td class="writer"><a href="{outlet_url(row.outlet_id)}">'
+            f"{escape(row.outlet.name)}</a></td>"
+            f'\n        <td class="date"><time datetime="{iso}">{date}</time></td>'
+            "\n      </tr>\n    "
+        )
+    return mark_safe("".join(html))
+
+
+def _date_cells(moment, zone, today) -> tuple[str, str]:
+    """(ISO 8601, the 날짜 column: `board_date`) of a post's time in the site's time zone."""
+    if moment is None:
+        return "", ""
+    local = timezone.localtime(moment, zone)
+    return local.isoformat(), local.strftime("%H:%M" if local.date() == today else "%Y.%m.%d")

@@ -167,22 +167,20 @@ def _word_terms(word: Word, morphemes: list[tuple[str, str, int, int]]) -> None:
     its stem is the word as written minus its final particles, if anything but adverbs is left.
     """
     parts = word.parts
-    run: list[str] = []
-    previous_end = None
-    previous_tag = ""
-    last_end, last_tag = None, ""  # the morpheme before, kept or not
+    run: list[str] = []  # touching parts: a compound when two or more
+    last_end, last_tag, last_kept = None, "", False  # the morpheme before this one
     predicate = hanja = content = False
 
     for form, tag, start, end in morphemes:
-        # Written right after a number or a Korean word ("3명中": 中 is 중, not 중국).
-        after_word = last_end == start and (last_tag == "SN" or last_tag[:1] != "S")
-        last_end, last_tag = end, tag
+        touching = last_end == start
         if tag in _KEPT:
             term = _form_term(form)
         elif tag == "SH":
             hanja = True
+            # Written right after a number or a Korean word ("3명中": 中 is 중, not 중국).
+            after_word = touching and (last_tag == "SN" or last_tag[:1] != "S")
             term = _form_term(hanja_word(form, attached=after_word) or form)
-        elif tag in _COUNTERS and previous_end == start and previous_tag in _NUMBER_TAGS:
+        elif tag in _COUNTERS and touching and last_kept and last_tag in _NUMBER_TAGS:
             term = _form_term(form)
         else:
             term = ""
@@ -190,19 +188,15 @@ def _word_terms(word: Word, morphemes: list[tuple[str, str, int, int]]) -> None:
                 predicate = True
         if not content and tag[0] != "J" and tag not in _NOT_A_STEM:
             content = True
-        if not term:
+        last_end, last_tag, last_kept = end, tag, bool(term)
+        if not (term and touching):  # the run ends here
             if len(run) > 1:
                 _add_compound(word, run)
             run = []
-            previous_end, previous_tag = None, ""
-            continue
-        if previous_end != start:
-            if len(run) > 1:
-                _add_compound(word, run)
-            run = []
+            if not term:
+                continue
         run.append(term)
         parts.append((term, start, end))
-        previous_end, previous_tag = end, tag
     if len(run) > 1:
         _add_compound(word, run)
 

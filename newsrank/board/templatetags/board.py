@@ -14,12 +14,8 @@ register = template.Library()
 @register.filter
 def board_date(moment):
     """`HH:MM` for today's posts, else `YYYY.MM.DD`, in the site's time zone (Asia/Seoul)."""
-    if moment is None:
-        return ""
-    local = timezone.localtime(moment)
-    if local.date() == timezone.localdate():
-        return local.strftime("%H:%M")
-    return local.strftime("%Y.%m.%d")
+    zone = timezone.get_current_timezone()
+    return _date_cells(moment, zone, timezone.localdate(timezone=zone))[1]
 
 
 @register.filter

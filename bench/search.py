@@ -138,7 +138,7 @@ def copy_entries(cursor, backend, posts, fields) -> None:
                     post.number,
                     *entry.values(),
                     ANALYZER_VERSION,
-                    backend.tsvector(entry, post.number),
+                    backend.tsvector(entry, post.number, post.outlet_id),
                 )
             )
 
@@ -274,7 +274,7 @@ def main() -> None:
                 copy_entries(cursor, backend, posts, fields)
             else:
                 for post, entry in zip(posts, fields, strict=True):
-                    backend.write(cursor, post.number, entry)
+                    backend.write(cursor, post.number, post.outlet_id, entry)
         t3 = time.perf_counter()
         store_seconds += t1 - t0
         if not bulk:

@@ -29,7 +29,7 @@ from newsrank.benchdata import plan
 from newsrank.benchdata.text import Generator
 from newsrank.board.models import Post
 from newsrank.search.analyzer import ANALYZER_VERSION
-from newsrank.search.backends import PostgresBackend, _pg_quote
+from newsrank.search.backends import PostgresBackend, SQLiteBackend
 from newsrank.sources.models import Feed, Outlet
 from newsrank.sources.sections import SECTIONS
 from newsrank.stories import rank
@@ -246,10 +246,13 @@ def _write(stories: list[plan.StoryPlan], outlet_ids, feed_ids, postgres: bool) 
                 feature_row += (_json(post.entity_terms),)
             feature_rows.append(feature_row)
             entry = post.entry
-            row = (number, entry["title"], entry["title_extra"], entry["body"],
-                   entry["body_extra"], ANALYZER_VERSION)  # fmt: skip
+            body_extra = entry["body_extra"]
+            if not postgres:  # as the backends write it (`Backend.outlet_tag`)
+                body_extra = SQLiteBackend.tagged_text(body_extra, outlet)
+            row = (number, entry["title"], entry["title_extra"], entry["body"], body_extra,
+                   ANALYZER_VERSION)  # fmt: skip
             if postgres:
-                row += (tsvector(entry, post.body.key, number),)
+                row += (tsvector(entry, post.body.key, number, outlet),)
             entry_rows.append(row)
         insert = _copy if postgres else _insert_many
         insert(cursor, "stories_story", STORY_COLUMNS, story_rows)
@@ -317,7 +320,9 @@ _FRAGMENTS: dict[tuple[int, int], str] = {}
 BODY_START = 200  # the body streams' first position (the title streams end well before)
 
 
-def tsvector(fields: dict[str, str], body_key=None, number: int | None = None) -> str:
+def tsvector(
+    fields: dict[str, str], body_key=None, number: int | None = None, outlet_id: int | None = None
+) -> str:
     """The weighted tsvector literal of `PostgresBackend.tsvector`, made fast for a bulk load.
 
     One difference: the body streams start at position BODY_START rather than right after the
@@ -328,17 +333,15 @@ def tsvector(fields: dict[str, str], body_key=None, number: int | None = None) -
     backend = PostgresBackend
     title = _positions(fields, (("title", "A"), ("title_extra", "B")), 1)
     if title is None:
-        return backend.tsvector(fields, number)
+        return backend.tsvector(fields, number, outlet_id)
     fragment = _FRAGMENTS.get(body_key) if body_key is not None else None
     if fragment is None:
         fragment = _positions(fields, (("body", "C"), ("body_extra", "D")), BODY_START - 1)
         if fragment is None:
-            return backend.tsvector(fields, number)
+            return backend.tsvector(fields, number, outlet_id)
         if body_key is not None:
             _FRAGMENTS[body_key] = fragment
-    parts = [title, fragment]
-    if number is not None:  # the post's block of numbers, as the backend writes it
-        parts.append(_pg_quote(backend.block_lexeme(number // backend.BLOCK)))
+    parts = [title, fragment, *backend.filter_lexemes(number, outlet_id)]
     return " ".join(part for part in parts if part)
 
 

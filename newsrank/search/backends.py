@@ -13,16 +13,17 @@ lifts fresh news: score × (1 + 0.5 / (1 + age in days / 3)).
 To stay fast on a year of news, relevance ranks the newest `CANDIDATES` matching posts (an older
 post can still be found with more words or a date range) and `total` is counted up to that bound.
 Nothing in a search reads every match of a common term: FTS5 walks its index newest first and
-stops, PostgreSQL asks GIN for the newest blocks of posts first (`PostgresBackend`), and neither
-computes a collection-wide statistic per query (FTS5's bm25() does: its IDF reads every row that
-holds each term, which grows with the table; see `bm25`).
+stops, PostgreSQL asks GIN for the newest blocks of posts first (`PostgresBackend`), an outlet
+filter is a term of the index (`Backend.outlet_tag`), and no backend computes a collection-wide
+statistic per query (FTS5's bm25() does: its IDF reads every row that holds each term, which grows
+with the table; see `bm25`).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from django.db import connection, transaction
@@ -36,6 +37,7 @@ from newsrank.sources.models import Outlet
 
 CANDIDATES = 1_000  # relevance ranks at most this many of the newest matches (see module doc)
 MAX_COUNT = 1_000  # date order counts its matches up to here
+TAGGED_SINCE = 4  # the ANALYZER_VERSION from which entries hold their outlet's tag (`outlet_tag`)
 MAX_PAGES = 50  # deeper pages are refused: no query scans further than this
 TITLE_WEIGHT, BODY_WEIGHT = 3.0, 1.0  # bm25() column weights
 # ts_rank_cd() sums every cover in the text, so a long body outweighs a title unless its weight is
@@ -101,8 +103,23 @@ class Backend:
 
     vendor = ""
 
-    def write(self, cursor, number: int, fields: dict[str, str]) -> None:
+    def write(self, cursor, number: int, outlet_id: int, fields: dict[str, str]) -> None:
+        """Store a post's entry: its analyzed fields, and its outlet's tag (`outlet_tag`)."""
         raise NotImplementedError
+
+    # Each entry also holds its outlet's tag ("-o12": an analyzed term never starts with "-"),
+    # so that the full-text index applies an outlet filter itself instead of walking the matches
+    # of every outlet (one post in 60 is the outlet's). Entries written before ANALYZER_VERSION 4
+    # have none: until `reindex_stale` has rewritten them, the filter is applied by post
+    # (`tagged`).
+    @staticmethod
+    def outlet_tag(outlet_id: int) -> str:
+        return f"-o{outlet_id}"
+
+    @staticmethod
+    def tagged() -> bool:
+        """Whether every entry holds its outlet's tag."""
+        return not SearchEntry.objects.filter(analyzer__lt=TAGGED_SINCE).exists()
 
     def numbers(
         self, query: Query, filters: Filters, offset: int, limit: int, now: datetime
@@ -130,7 +147,8 @@ class SQLiteBackend(Backend):
 
     vendor = "sqlite"
 
-    def write(self, cursor, number, fields):
+    def write(self, cursor, number, outlet_id, fields):
+        fields = fields | {"body_extra": self.tagged_text(fields["body_extra"], outlet_id)}
         cursor.execute(
             "INSERT INTO search_entry (post_id, title, title_extra, body, body_extra, analyzer) "
             "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (post_id) DO UPDATE SET "
@@ -139,12 +157,19 @@ class SQLiteBackend(Backend):
             [number, *fields.values(), ANALYZER_VERSION],
         )
 
-    def match(self, query: Query) -> str:
-        """The FTS5 query: every required word, none of the excluded ones."""
+    @classmethod
+    def tagged_text(cls, body_extra: str, outlet_id: int) -> str:
+        """The body's extras as stored: the outlet's tag last (FTS5 indexes this column)."""
+        return f"{body_extra} {cls.outlet_tag(outlet_id)}".lstrip()
+
+    def match(self, query: Query, outlet_id: int | None = None) -> str:
+        """The FTS5 query: every required word, none of the excluded ones, and the outlet's tag."""
         words = " AND ".join(self._word(word, query.title_only) for word in query.required)
         if query.excluded:
             unwanted = " OR ".join(self._word(word, query.title_only) for word in query.excluded)
             words = f"({words}) NOT ({unwanted})"
+        if outlet_id is not None:
+            words = f'({words}) AND "{self.outlet_tag(outlet_id)}"'
         return words
 
     @staticmethod
@@ -160,7 +185,7 @@ class SQLiteBackend(Backend):
         return "(" + " OR ".join(alternatives) + ")"
 
     @staticmethod
-    def _filter_sql(filters: Filters) -> tuple[str, list]:
+    def _filter_sql(filters: Filters, tagged: bool) -> tuple[str, list]:
         # Written as `NOT p.hidden`, not `p.hidden = %s`, so that SQLite may use the partial
         # index of listed posts.
         sql = ["NOT p.hidden", "NOT o.blocked"]
@@ -168,10 +193,13 @@ class SQLiteBackend(Backend):
         if filters.first_number is not None:
             sql.append("f.rowid >= %s")  # FTS5 starts its walk there
             params.append(filters.first_number)
-        if filters.outlet_id is not None:
-            # The outlet's numbers from the index of its listed posts, so that the rows of other
-            # outlets' matches are never read ("+f.rowid": a membership test while FTS5 walks
-            # newest first, not one FTS5 lookup per number of the outlet).
+        if filters.outlet_id is not None and tagged:
+            sql.append("p.outlet_id = %s")  # as the tag in the index says
+            params.append(filters.outlet_id)
+        elif filters.outlet_id is not None:
+            # Entries without tags: the outlet's numbers from the index of its listed posts, so
+            # that the rows of other outlets' matches are never read ("+f.rowid": a membership
+            # test while FTS5 walks newest first, not one FTS5 lookup per number of the outlet).
             sql.append(
                 "p.outlet_id = %s AND +f.rowid IN (SELECT number FROM board_post"
                 " WHERE outlet_id = %s AND NOT hidden AND number >= %s)"
@@ -186,8 +214,9 @@ class SQLiteBackend(Backend):
         return " AND ".join(sql), params
 
     def numbers(self, query, filters, offset, limit, now):
-        where, params = self._filter_sql(filters)
-        match = self.match(query)
+        tagged = filters.outlet_id is not None and self.tagged()
+        where, params = self._filter_sql(filters, tagged)
+        match = self.match(query, filters.outlet_id if tagged else None)
         base = (
             "FROM search_fts f JOIN board_post p ON p.number = f.rowid "
             "JOIN sources_outlet o ON o.id = p.outlet_id "
@@ -275,7 +304,7 @@ class PostgresBackend(Backend):
     MAX_POSITION = 16383  # PostgreSQL's limit for a lexeme position
     MAX_POSITIONS = 255  # positions kept per lexeme (PostgreSQL keeps at most 256)
 
-    def write(self, cursor, number, fields):
+    def write(self, cursor, number, outlet_id, fields):
         cursor.execute(
             "INSERT INTO search_entry "
             "(post_id, title, title_extra, body, body_extra, analyzer, document) "
@@ -283,12 +312,15 @@ class PostgresBackend(Backend):
             "title = excluded.title, title_extra = excluded.title_extra, body = excluded.body, "
             "body_extra = excluded.body_extra, analyzer = excluded.analyzer, "
             "document = excluded.document",
-            [number, *fields.values(), ANALYZER_VERSION, self.tsvector(fields, number)],
+            [number, *fields.values(), ANALYZER_VERSION, self.tsvector(fields, number, outlet_id)],
         )
 
     @classmethod
-    def tsvector(cls, fields: dict[str, str], number: int | None = None) -> str:
-        """The document: the fields' terms with positions and weights, and the post's block."""
+    def tsvector(
+        cls, fields: dict[str, str], number: int | None = None, outlet_id: int | None = None
+    ) -> str:
+        """The document: the fields' terms with positions and weights, the post's block and its
+        outlet's tag."""
         positions: dict[str, list[str]] = {}
         position = 0
         for name, weight in (
@@ -304,9 +336,18 @@ class PostgresBackend(Backend):
                 if len(kept) < cls.MAX_POSITIONS:
                     kept.append(f"{position}{weight}")
         lexemes = [f"{_pg_quote(term)}:{','.join(kept)}" for term, kept in positions.items()]
+        lexemes.extend(cls.filter_lexemes(number, outlet_id))
+        return " ".join(lexemes)
+
+    @classmethod
+    def filter_lexemes(cls, number: int | None, outlet_id: int | None) -> list[str]:
+        """The quoted lexemes without a position: the post's block and its outlet's tag."""
+        lexemes = []
         if number is not None:
             lexemes.append(_pg_quote(cls.block_lexeme(number // cls.BLOCK)))
-        return " ".join(lexemes)
+        if outlet_id is not None:
+            lexemes.append(_pg_quote(cls.outlet_tag(outlet_id)))
+        return lexemes
 
     # Each document also holds the lexeme of its block of BLOCK post numbers ("~b12": no analyzed
     # term has a "~"), so that a query can ask GIN for the matches among the newest posts alone.
@@ -316,11 +357,13 @@ class PostgresBackend(Backend):
     def block_lexeme(block: int) -> str:
         return f"~b{block}"
 
-    def tsquery(self, query: Query) -> str:
+    def tsquery(self, query: Query, outlet_id: int | None = None) -> str:
         words = " & ".join(self._word(word, query.title_only) for word in query.required)
         if query.excluded:
             unwanted = " | ".join(self._word(word, query.title_only) for word in query.excluded)
             words = f"({words}) & !({unwanted})"
+        if outlet_id is not None:
+            words = f"({words}) & {_pg_quote(self.outlet_tag(outlet_id))}"
         return words
 
     @staticmethod
@@ -345,9 +388,14 @@ class PostgresBackend(Backend):
     def numbers(self, query, filters, offset, limit, now):
         ranked = query.sort != "date"
         bound = CANDIDATES if ranked else MAX_COUNT + 1
+        tsquery = self.tsquery(query)
+        rank = tsquery if ranked else None  # without the tag: it has no position to rank by
+        if filters.outlet_id is not None and self.tagged():  # the index applies the filter
+            tsquery = self.tsquery(query, filters.outlet_id)
+            filters = replace(filters, outlet_id=None)
         with connection.cursor() as cursor:
             page, found = self._newest_matches(
-                cursor, self.tsquery(query), filters, bound, ranked, now, offset, limit
+                cursor, tsquery, rank, filters, bound, now, offset, limit
             )
         if ranked:
             return page, found, found < CANDIDATES
@@ -357,9 +405,10 @@ class PostgresBackend(Backend):
     RANK_WEIGHTS = [PG_BODY_WEIGHT, PG_BODY_WEIGHT, 1.0, 1.0]
 
     def _newest_matches(
-        self, cursor, tsquery, filters, bound, ranked, now, offset, limit
+        self, cursor, tsquery, rank, filters, bound, now, offset, limit
     ) -> tuple[list[int], int]:
-        """(a page of the newest `bound` visible matches, best or newest first; how many).
+        """(a page of the newest `bound` visible matches of `tsquery`, best by `rank` or newest
+        first; how many).
 
         GIN alone finds the matches (it reads no document for a plain-term query), first among
         the newest blocks of posts (the query ANDs their block lexemes), then, if those hold
@@ -388,7 +437,7 @@ class PostgresBackend(Backend):
             for inner in (bound, None) if plain else (None,):
                 page, found, looked_up = self._visible(
                     cursor, within, low, filters, bound, inner,
-                    tsquery if ranked else None, now, offset, limit, 0 if last else bound,
+                    rank, now, offset, limit, 0 if last else bound,
                 )  # fmt: skip
                 if found >= bound or inner is None or looked_up < inner:
                     break
@@ -468,10 +517,12 @@ def index_post(post: Post) -> None:
         return
     fields = entry_fields(post)  # the slow part, outside any transaction
     with connection.cursor() as cursor:
-        get_backend().write(cursor, post.number, fields)
+        get_backend().write(cursor, post.number, post.outlet_id, fields)
 
 
-INDEXED_FIELDS = ("number", "title", "subtitles", "body_text", "hidden", "content_hash")
+INDEXED_FIELDS = (
+    "number", "outlet", "title", "subtitles", "body_text", "hidden", "content_hash",
+)  # fmt: skip
 
 
 def index_pending(limit: int = 100) -> int:
@@ -532,7 +583,7 @@ def reindex(progress: Callable[[int, int], None] | None = None, batch_size: int 
         batch = list(
             Post.objects.filter(number__gt=last)
             .order_by("number")
-            .only("number", "title", "subtitles", "body_text", "hidden")[:batch_size]
+            .only(*INDEXED_FIELDS)[:batch_size]
         )
         if not batch:
             break
@@ -542,7 +593,7 @@ def reindex(progress: Callable[[int, int], None] | None = None, batch_size: int 
                 if fields is None:
                     cursor.execute("DELETE FROM search_entry WHERE post_id = %s", [post.number])
                 else:
-                    backend.write(cursor, post.number, fields)
+                    backend.write(cursor, post.number, post.outlet_id, fields)
                     indexed += 1
         last = batch[-1].number
         done += len(batch)

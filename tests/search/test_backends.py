@@ -162,6 +162,40 @@ def test_sort_by_date_is_newest_post_first(corpus):
     assert numbers == sorted(numbers, reverse=True) and len(numbers) == 4
 
 
+def test_outlet_filter_keeps_the_relevance_order(corpus):
+    ranked = keys(corpus, "인텔 outlet:가람일보")
+    assert set(ranked) == {"chip_title", "chip_body", "chip_old"}
+    assert ranked.index("chip_title") < ranked.index("chip_body")
+
+
+def untag_entries(version):
+    """The entries as `version` of the analyzer wrote them, without their outlets' tags."""
+    from django.db import connection
+
+    for entry in SearchEntry.objects.all():
+        body_extra = " ".join(t for t in entry.body_extra.split() if not t.startswith("-o"))
+        SearchEntry.objects.filter(pk=entry.pk).update(body_extra=body_extra, analyzer=version)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE search_entry SET document = ts_delete(document, ARRAY("
+                "SELECT lexeme FROM unnest(document) WHERE lexeme LIKE '-o%'))"
+            )
+
+
+def test_outlet_filter_works_before_and_after_the_entries_hold_outlet_tags(corpus):
+    from newsrank.search.analyzer import ANALYZER_VERSION
+
+    untag_entries(ANALYZER_VERSION - 1)  # written before the tags: the posts say the outlet
+    assert keys(corpus, "인텔 outlet:누리경제") == ["rival"]
+    assert reindex_stale() == len(corpus)
+    assert keys(corpus, "인텔 outlet:누리경제") == ["rival"]
+    # The index applies the filter, by the tags: an entry of this version without one is missed.
+    untag_entries(ANALYZER_VERSION)
+    assert keys(corpus, "인텔 outlet:누리경제") == []
+    assert len(keys(corpus, "인텔")) == 4
+
+
 def test_title_only(corpus):
     assert set(keys(corpus, "인텔", title_only=True)) == {"chip_title", "chip_old", "rival"}
     assert keys(corpus, "협력", title_only=True) == []
@@ -326,7 +360,9 @@ def test_entries_of_an_older_analyzer_are_reindexed_newest_first_a_batch_at_a_ti
     old_terms = {"title": "국민 3 명 중국 1 명 찬성", "title_extra": "3명중국 1명"}
     with connection.cursor() as cursor:
         for post in posts:
-            get_backend().write(cursor, post.number, old_terms | {"body": "", "body_extra": ""})
+            get_backend().write(
+                cursor, post.number, post.outlet_id, old_terms | {"body": "", "body_extra": ""}
+            )
     SearchEntry.objects.update(analyzer=ANALYZER_VERSION - 1)
     assert set(found("중국")) == {p.number for p in posts}
 

@@ -188,7 +188,7 @@ def demo_posts(db):
             published_at=NOW + timedelta(minutes=article["offset_minutes"]),
         )
         with connection.cursor() as cursor:
-            backend.write(cursor, post.number, analyzed(article["id"]))
+            backend.write(cursor, post.number, outlet.pk, analyzed(article["id"]))
         ids[post.number] = article["id"]
     return ids
 

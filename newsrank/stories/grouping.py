@@ -1,9 +1,9 @@
 """Incremental story assignment: each new post joins the story of the recent posts it matches best.
 
-A post is compared only with posts of the last `window` hours found through an inverted index on its
-rarest terms (`TermIndex`; no scan of everything). IDF comes from the stream itself
-(`TermIndex.df`), so a day's common words (날씨, 30일) weigh little and the names and numbers of one
-event weigh much.
+A post is compared only with posts of the last `window` hours found through an inverted index on the
+rarest of its terms that other posts hold (`TermIndex`; no scan of everything). IDF comes from the
+stream itself (`TermIndex.df`), so a day's common words (날씨, 30일) weigh little and the names and
+numbers of one event weigh much.
 
 Two posts match with the probability of a small logistic *pair model* (`Settings.pair_model`) over
 what tells one event from a shared topic: the IDF-weighted cosine of their terms (title terms count
@@ -67,7 +67,7 @@ class Settings:
         hours=48
     )  # a later day's news is more often a follow-up
     prior_documents: int = 100
-    probe_terms: int = 12  # how many of a post's rarest terms retrieve candidates
+    probe_terms: int = 12  # how many of a post's rarest shared terms retrieve candidates
     max_postings: int = 400  # a term on more recent posts than this retrieves nothing
     # "average": a post's score for a story is its mean similarity to the story's members, so a
     # story does not chain from an event to reactions and profiles that each resemble one member
@@ -251,17 +251,26 @@ class Grouper:
         return value
 
     def _candidates(self, item: Item, features: Features) -> Iterator[_Post]:
+        """The recent posts holding one of the post's `probe_terms` rarest terms that retrieve
+        anything. A term only this post holds (a score line, an exact figure: many posts have a
+        dozen) is the rarest of all and retrieves nothing, so it does not use up a probe: when
+        it did, 35 of DEV's 233 same-story pairs sharing two terms were never compared."""
         s = self.settings
         since = item.published_at - s.window
-        # Rarest first; ties by the term itself, so that grouping does not depend on set order.
-        probes = sorted(features.terms, key=lambda t: (-self.idf(t), t))[: s.probe_terms]
         seen = {item.id}
-        for term in probes:
+        probes = 0
+        # Rarest first; ties by the term itself, so that grouping does not depend on set order.
+        for term in sorted(features.terms, key=lambda t: (-self.idf(t), t)):
+            if probes == s.probe_terms:
+                break
             ids = self.index.recent(term, since, s.max_postings)
-            if ids is None or len(ids) > s.max_postings:
-                continue
-            for other in ids:
-                if other not in seen and other in self.posts:
+            if ids is None:
+                continue  # a common word
+            others = [other for other in ids if other != item.id and other in self.posts]
+            if others:
+                probes += 1
+            for other in others:
+                if other not in seen:
                     seen.add(other)
                     yield self.posts[other]
 

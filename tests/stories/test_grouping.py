@@ -219,6 +219,21 @@ def test_one_shared_word_is_not_enough():
     )
 
 
+def test_terms_only_the_post_holds_do_not_use_up_the_probes():
+    # A report with a dozen figures of its own (a box score): those terms are its rarest, but no
+    # earlier post holds them; the shared names must still retrieve the earlier report.
+    own = " ".join(f"기록{n}" for n in range(Settings().probe_terms + 3))
+    features = {
+        "report": _features("알파 브라보 찰리 델타"),
+        "roundup": Features(
+            title=_features("알파 브라보 찰리 델타").title, lead=frozenset(own.split()), flash=False
+        ),
+    }
+    grouper = Grouper(Settings(half_life=None), features=lambda post: features[post.id])
+    first = grouper.add(item("report", "report", outlet="p"))
+    assert grouper.add(item("roundup", "roundup", outlet="q", hours=1)) == first
+
+
 # --- merging, on hand-made features ---------------------------------------------------------------
 
 

@@ -86,7 +86,9 @@ class Settings:
     # the character-bigram Dice of the titles as inputs (large weights on both halves, but held-out
     # F1 flat or lower); Kiwi's CoNg morpheme similarity (`Kiwi.morpheme_similarity`, offline) as a
     # soft title coverage: both halves weigh it negatively (near words mean the same topic, another
-    # event); a stronger L2 penalty; log hours.
+    # event); a stronger L2 penalty; log hours. Nor, in a fourth session (bench/RESULTS.md): the
+    # lead-only cosine, Jaccard, the rarest shared term, shared words in title quotes, "another
+    # day" for the hours, or dropping the hours or "same outlet".
     # None: the plain cosine with its half-life, the former rule (threshold 0.3, merge 0.45).
     pair_model: tuple[float, ...] | None = (8.295, 3.07, 0.091, 0.014, -0.184, -0.655, -4.797)
 

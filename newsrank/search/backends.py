@@ -539,14 +539,22 @@ def index_pending(limit: int = 100) -> int:
     posts = list(
         Post.objects.filter(search_pending=True).order_by("-number").only(*INDEXED_FIELDS)[:limit]
     )
-    for post in posts:
-        index_post(post)
-        Post.objects.filter(
-            number=post.number,
-            title=post.title,
-            hidden=post.hidden,
-            content_hash=post.content_hash,
-        ).update(search_pending=False)
+    prepared = [(post, None if post.hidden else entry_fields(post)) for post in posts]
+    # All the writes in one transaction: on SQLite, FTS5 flushes its pending terms as a new
+    # segment at each commit (https://sqlite.org/fts5.html#the_automerge_option), so a commit
+    # per post wrote a one-post segment and merged it soon after.
+    backend = get_backend()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for post, fields in prepared:
+            if fields is None:
+                cursor.execute("DELETE FROM search_entry WHERE post_id = %s", [post.number])
+            else:
+                backend.write(cursor, post.number, fields)
+        cursor.executemany(
+            f"UPDATE {Post._meta.db_table} SET search_pending = %s "
+            "WHERE number = %s AND title = %s AND hidden = %s AND content_hash = %s",
+            [(False, post.number, post.title, post.hidden, post.content_hash) for post in posts],
+        )
     return len(posts)
 
 

@@ -14,6 +14,7 @@ from newsrank.search.backends import (
     MESSAGE_NO_RESULTS,
     MESSAGE_TOO_DEEP,
     get_backend,
+    index_pending,
     index_post,
     reindex,
     reindex_stale,
@@ -336,6 +337,31 @@ def test_removed_and_deleted_posts_leave_the_index(make_posts):
     assert found("지워질 기사") == [second.number]
     second.delete()
     assert found("지워질 기사") == [] and SearchEntry.objects.count() == 0
+
+
+def test_pending_posts_are_indexed_and_one_changed_while_analyzed_stays_pending(
+    make_posts, monkeypatch
+):
+    from newsrank.search import backends
+
+    kept, hidden, changed = make_posts(3, title="대기 중인 기사")
+    index_post(hidden)
+    Post.objects.filter(pk=hidden.pk).update(hidden=True)
+    analyze = backends.entry_fields
+
+    def edit_while_analyzing(post):
+        if post.pk == changed.pk:
+            Post.objects.filter(pk=post.pk).update(title="태풍 북상 소식")
+        return analyze(post)
+
+    monkeypatch.setattr(backends, "entry_fields", edit_while_analyzing)
+    assert index_pending() == 3
+    assert list(Post.objects.filter(search_pending=True)) == [changed]
+    assert sorted(found("대기 중인 기사")) == [kept.number, changed.number]
+    assert not SearchEntry.objects.filter(pk=hidden.pk).exists()
+    monkeypatch.undo()
+    assert index_pending() == 1 and index_pending() == 0
+    assert found("태풍 북상") == [changed.number] and found("대기 중인 기사") == [kept.number]
 
 
 def test_reindex_rebuilds_everything_with_progress(make_posts):

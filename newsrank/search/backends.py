@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -539,17 +540,7 @@ def index_pending(limit: int = 100) -> int:
     posts = list(
         Post.objects.filter(search_pending=True).order_by("-number").only(*INDEXED_FIELDS)[:limit]
     )
-    prepared = [(post, None if post.hidden else entry_fields(post)) for post in posts]
-    # All the writes in one transaction: on SQLite, FTS5 flushes its pending terms as a new
-    # segment at each commit (https://sqlite.org/fts5.html#the_automerge_option), so a commit
-    # per post wrote a one-post segment and merged it soon after.
-    backend = get_backend()
-    with transaction.atomic(), connection.cursor() as cursor:
-        for post, fields in prepared:
-            if fields is None:
-                cursor.execute("DELETE FROM search_entry WHERE post_id = %s", [post.number])
-            else:
-                backend.write(cursor, post.number, fields)
+    with _index_batch(posts) as cursor:
         cursor.executemany(
             f"UPDATE {Post._meta.db_table} SET search_pending = %s "
             "WHERE number = %s AND title = %s AND hidden = %s AND content_hash = %s",
@@ -571,9 +562,29 @@ def reindex_stale(limit: int = 100) -> int:
         .values_list("post_id", flat=True)[:limit]
     )
     posts = list(Post.objects.filter(number__in=list(stale)).only(*INDEXED_FIELDS))
-    for post in posts:
-        index_post(post)
+    with _index_batch(posts):
+        pass  # nothing else to write: the entries commit as the block ends
     return len(posts)
+
+
+@contextmanager
+def _index_batch(posts: list[Post]):
+    """Analyze `posts`, then write their entries (a hidden post's removed) in one transaction,
+    which goes on inside the `with` (its cursor is given) and commits at its end.
+
+    One transaction, because on SQLite FTS5 flushes its pending terms as a new segment at each
+    commit (https://sqlite.org/fts5.html#the_automerge_option): a commit per post wrote a one-post
+    segment and merged it soon after. The analysis (the slow part) holds no transaction.
+    """
+    prepared = [(post, None if post.hidden else entry_fields(post)) for post in posts]
+    backend = get_backend()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for post, fields in prepared:
+            if fields is None:
+                cursor.execute("DELETE FROM search_entry WHERE post_id = %s", [post.number])
+            else:
+                backend.write(cursor, post.number, post.outlet_id, fields)
+        yield cursor
 
 
 def remove_post(number: int) -> None:
@@ -591,7 +602,6 @@ def reindex(progress: Callable[[int, int], None] | None = None, batch_size: int 
     total = Post.objects.count()
     done = indexed = 0
     last = 0
-    backend = get_backend()
     while True:
         batch = list(
             Post.objects.filter(number__gt=last)
@@ -600,14 +610,8 @@ def reindex(progress: Callable[[int, int], None] | None = None, batch_size: int 
         )
         if not batch:
             break
-        prepared = [(post, None if post.hidden else entry_fields(post)) for post in batch]
-        with transaction.atomic(), connection.cursor() as cursor:
-            for post, fields in prepared:
-                if fields is None:
-                    cursor.execute("DELETE FROM search_entry WHERE post_id = %s", [post.number])
-                else:
-                    backend.write(cursor, post.number, post.outlet_id, fields)
-                    indexed += 1
+        with _index_batch(batch):
+            indexed += sum(not post.hidden for post in batch)
         last = batch[-1].number
         done += len(batch)
         if progress:

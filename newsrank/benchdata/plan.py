@@ -110,6 +110,7 @@ class PostPlan:
     title_terms: list[str]
     lead_terms: list[str]
     entity_terms: list[str]
+    days: list[int]
     flash: bool
     opinion: bool
     trend_terms: list[str]
@@ -141,6 +142,7 @@ class ArticleFacts:
     flash_title_terms: frozenset
     lead_terms: frozenset
     entity_terms: frozenset
+    days: frozenset
     opinion: bool
     trend_terms: frozenset
     summary: list
@@ -165,6 +167,7 @@ def article_facts(generator: Generator, outlet_names: list[str]) -> list[Article
                 flash_title_terms=flash.title,
                 lead_terms=plain.lead,
                 entity_terms=getattr(plain, "entities", frozenset()),
+                days=getattr(plain, "days", frozenset()),
                 opinion=plain.opinion,
                 trend_terms=frozenset(document_terms(title, lead, outlets=outlet_names)),
                 summary=summarize(title, paragraphs, section=article.section),
@@ -311,6 +314,7 @@ def _post(generator, bodies, facts, article_index, index, outlet, name, flash, a
         title_terms=sorted(title_terms),
         lead_terms=sorted(facts.lead_terms),
         entity_terms=sorted(facts.entity_terms | {name}),
+        days=sorted(facts.days),
         flash=flash,
         opinion=facts.opinion,
         trend_terms=sorted(facts.trend_terms | {name}),

@@ -50,7 +50,7 @@ STORY_COLUMNS = (
     "rank_key", "merged_into_id", "created_at",
 )  # fmt: skip
 FEATURE_COLUMNS = ("post_id", "title_terms", "lead_terms", "flash", "opinion", "trend_terms", "at")
-OPTIONAL_FEATURE_COLUMNS = ("entity_terms",)  # written when the schema has them
+OPTIONAL_FEATURE_COLUMNS = ("entity_terms", "days")  # written when the schema has them
 ENTRY_COLUMNS = ("post_id", "title", "title_extra", "body", "body_extra", "analyzer")
 
 
@@ -204,6 +204,7 @@ def _write(stories: list[plan.StoryPlan], outlet_ids, feed_ids, postgres: bool) 
         story_id = cursor.fetchone()[0]
         feature_columns = _feature_columns()
         with_entities = "entity_terms" in feature_columns
+        with_days = "days" in feature_columns
         story_rows, post_rows, feature_rows, entry_rows = [], [], [], []
         numbered = []
         for story in stories:
@@ -244,6 +245,8 @@ def _write(stories: list[plan.StoryPlan], outlet_ids, feed_ids, postgres: bool) 
                            post.opinion, _json(post.trend_terms), at)  # fmt: skip
             if with_entities:
                 feature_row += (_json(post.entity_terms),)
+            if with_days:
+                feature_row += (_json(post.days),)
             feature_rows.append(feature_row)
             entry = post.entry
             body_extra = entry["body_extra"]

@@ -140,18 +140,23 @@ class StoryAssigner:
             rows.filter(post__story__isnull=False)
             .order_by("post_id")
             .values_list(
-                "post_id", "title_terms", "lead_terms", "flash", "opinion", "entity_terms",
+                "post_id", "title_terms", "lead_terms", "flash", "opinion", "entity_terms", "days",
                 "post__title", "post__outlet_id", "post__outlet__name", "post__published_at",
                 "post__created_at", "post__story_id",
             )
         )  # fmt: skip
         stories = set()
         for row in rows.iterator(chunk_size=2000):
-            number, title, lead, flash, opinion, entities = row[:6]
+            number, title, lead, flash, opinion, entities, days = row[:7]
             features = Features(
-                frozenset(title), frozenset(lead), flash, opinion, entities=frozenset(entities)
+                frozenset(title),
+                frozenset(lead),
+                flash,
+                opinion,
+                entities=frozenset(entities),
+                days=frozenset(days),
             )
-            title, outlet, outlet_name, published, created, story = row[6:]
+            title, outlet, outlet_name, published, created, story = row[7:]
             item = Item(str(number), title, "", str(outlet), published or created, outlet_name)
             self.grouper.restore(item, features, story)
             stories.add(story)
@@ -171,6 +176,7 @@ class StoryAssigner:
             flash=features.flash,
             opinion=features.opinion,
             entity_terms=sorted(features.entities),
+            days=sorted(features.days),
             trend_terms=sorted(trend_terms),
             at=post.when,
         )

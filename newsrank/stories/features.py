@@ -120,6 +120,13 @@ _OPINION = re.compile(
 _COUNTED = re.compile(r"(\d[\d.]*)[가-힣]")
 # "30일" dates the news of a day, not an event: every lead of a day has it.
 _DAY_OF_MONTH = re.compile(r"(?:[1-9]|[12]\d|3[01])일")
+# A day of the month a post names as its news day: "31일", "7월 31일", "오늘(31일)", "2022년 08월
+# 01일". Not a day marked past ("지난 29일", "지난달 7일": background, a file photo's caption) nor a
+# count of days ("5일째", "3일간", "5일 만에", after `normalize_day_counts`).
+_NAMED_DAY = re.compile(
+    r"(지난(?:달|해)?\s*)?(?:(?:19|20)\d\d\s*년\s*)?(?:\d{1,2}\s*월\s*)?"
+    r"(?<![\d.])0?([1-9]|[12]\d|3[01])\s*일(?![째간만\d])"
+)
 
 
 DAY_COUNTS_PATH = Path(__file__).with_name("day_counts.tsv")
@@ -160,6 +167,12 @@ def normalize_day_counts(text: str) -> str:
     return _day_count_pattern().sub(days, text)
 
 
+def named_days(text: str) -> frozenset[int]:
+    """The days of the month `text` names as its news day: "31일 발표했다" → {31}."""
+    text = normalize_day_counts(normalize_hanja(normalize(text)))
+    return frozenset(int(m.group(2)) for m in _NAMED_DAY.finditer(text) if not m.group(1))
+
+
 @dataclass(frozen=True)
 class Features:
     """The matching terms of one post."""
@@ -171,6 +184,9 @@ class Features:
     # Names (Kiwi NNP), Latin words and counted numbers among the terms: who and how much, the
     # words that tell one event from another of the same kind.
     entities: frozenset[str] = frozenset()
+    # The days of the month its title and lead name (`named_days`): posts naming only different
+    # days report different happenings (two days' forecasts, one person's statements of two days).
+    days: frozenset[int] = frozenset()
 
     @property  # not cached: a crawler holds 120,000 posts' features
     def terms(self) -> frozenset[str]:
@@ -267,11 +283,14 @@ def post_features(title: str, text: str = "", outlet_name: str = "") -> Features
     """The features of a post from its title, its feed text or first paragraph, and its outlet."""
     drop = BOILERPLATE | {term.lower() for term in outlet_name.split()}
     title_terms, title_entities = _terms(clean_title(title), drop)
-    lead_terms, lead_entities = _terms(lead_of(text, title=title), drop)
+    lead = lead_of(text, title=title)
+    lead_terms, lead_entities = _terms(lead, drop)
     return Features(
         title=title_terms,
         lead=lead_terms,
         flash=is_flash(title),
         opinion=is_opinion(title),
         entities=frozenset(title_entities | lead_entities),
+        # From the title as written: its bracket tags name days too ("[오늘(31일)의 날씨]").
+        days=named_days(title) | named_days(lead),
     )

@@ -18,8 +18,9 @@ fitted on one half of the labelled DEV window and checked on the other (bench/st
 A post's score for a story is its mean similarity to the story's members (average link): a story
 grows by posts that resemble it as a whole, not by a chain from an event to the reactions, profiles
 and follow-ups that each resemble one member (single link, `link="single"`, cost precision on DEV).
-Fewer than `min_shared` shared terms score 0, and an opinion piece matches nothing (bar its own
-outlet's republication). The post joins the best story whose score reaches `threshold` (0.5: more
+Fewer than `min_shared` shared terms score 0, an opinion piece matches nothing (bar its own
+outlet's republication), and neither do two posts that name different days as their news day
+(`Features.days`; the labels' criterion: two statements on different days are two stories). The post joins the best story whose score reaches `threshold` (0.5: more
 likely than not), else starts a story. A story keeps its id as it grows and never spans more than
 `max_span`. When the post also matches a second story with at least `merge_threshold`, the two are merged: the older id
 survives and `Grouper.merges` records (survivor, absorbed).
@@ -309,6 +310,10 @@ class Grouper:
             features.opinion and other.features.opinion and item.outlet == other.item.outlet
         ):
             return 0.0  # opinion is a story of its own, bar one outlet republishing a piece
+        if features.days and other.features.days and not features.days & other.features.days:
+            # Each names its news day and the days differ: two happenings however alike the words
+            # (kmib's "오늘의 날씨" of 31 July and 1 August; a statement and the next day's).
+            return 0.0
         s = self.settings
         # `weights` holds every term of the post (its keys are `features.terms`).
         keys = weights.keys()

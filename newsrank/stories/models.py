@@ -63,6 +63,7 @@ class PostFeatures(models.Model):
     opinion = models.BooleanField(default=False)
     # Features.entities: the names, Latin words and counted numbers among the terms above.
     entity_terms = models.JSONField(default=list)
+    days = models.JSONField(default=list)  # Features.days: the days of the month it names
     # Trending: the post's keywords (trending.document_terms) and its time (published, else
     # collected), indexed so a window of recent posts is read without touching the posts table.
     trend_terms = models.JSONField(default=list)

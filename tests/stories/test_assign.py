@@ -121,7 +121,7 @@ def test_a_restarted_assigner_warms_up_with_the_same_features_it_stored(make_pos
     posts = make_posts(
         1,
         title="누리전자 2분기 영업이익 1조2천억원…반도체 회복",
-        body_text="누리전자가 2분기 영업이익 1조2천억원을 냈다고 공시했다.",
+        body_text="누리전자가 31일 2분기 영업이익 1조2천억원을 냈다고 공시했다.",
     )
     first = StoryAssigner()
     assert first.assign_pending() == 1
@@ -130,6 +130,7 @@ def test_a_restarted_assigner_warms_up_with_the_same_features_it_stored(make_pos
     ((item, restored),) = restarted.grouper.members(Post.objects.get().story_id)
     assert restored == features_of(posts)[0]
     assert restored.entities, "names and figures are kept, not only title and lead terms"
+    assert restored.days == {31}
 
 
 def test_an_assigner_catches_up_with_posts_another_placed_without_warming_again(

@@ -1,6 +1,6 @@
 """Post features for story matching: counted amounts and entities, on fictional headlines."""
 
-from newsrank.stories.features import post_features
+from newsrank.stories.features import named_days, post_features
 
 
 def test_a_counted_amount_is_one_term_whatever_the_counter():
@@ -35,3 +35,18 @@ def test_native_day_counts_read_as_the_figure_of_days():
     # Not a count of days: a bare 하루, a date's 만기, a 간담회.
     assert "하루" in post_features("하루 확진자 10만명 넘어").title
     assert not {"25일째", "5일간"} & post_features("25일 만기 적금, 5일 간담회").title
+
+
+def test_named_days_are_the_news_days_not_past_days_or_counts_of_days():
+    assert named_days("두루미시는 31일 폭염 경보를 내렸다") == {31}
+    assert named_days("오늘의 날씨 - 오전 (2022년 08월 01일)") == {1}
+    assert named_days("[오늘(31일)의 날씨] 전국 흐리고 비") == {31}
+    assert named_days("7월 30일 일요일, 아침 날씨입니다.") == {30}
+    # Background and a file photo's caption; counts of days; a date's 만기.
+    assert not named_days("지난 29일 찍힌 사진, 지난달 7일 회견")
+    assert not named_days("개봉 닷새 만에, 5일째 폭염, 사흘간 휴업, 25일만기")
+
+
+def test_features_hold_the_days_of_title_and_lead():
+    features = post_features("[오늘(31일)의 날씨] 전국 비", "8월 1일까지 남부에 많은 비가 온다.")
+    assert features.days == {31, 1}

@@ -316,6 +316,22 @@ def test_the_same_report_hours_later_is_less_likely_the_same_event():
     )
 
 
+def test_posts_naming_different_days_are_two_happenings():
+    # One person's statements of two days, worded alike: the labels make them two stories.
+    words = frozenset(["가온", "나래", "다솜", "라온", "마루"])
+
+    def match(days: frozenset[int], other_days: frozenset[int]) -> float:
+        grouper = Grouper()
+        grouper.add(item("x", "x"), features=Features(words, frozenset(), False, days=days))
+        features = Features(words, frozenset(), False, days=other_days)
+        post = item("y", "y", outlet="b", hours=1)
+        return grouper.similarity(post, features, grouper._weights(features), grouper.posts["x"])
+
+    assert match(frozenset([30]), frozenset([31])) == 0.0
+    assert match(frozenset([30]), frozenset([30, 31])) > 0.5
+    assert match(frozenset(), frozenset([31])) > 0.5  # a post naming no day may report either
+
+
 def test_shared_names_and_figures_raise_the_match():
     # The same shared words, once as common nouns and once as names and figures.
     words = frozenset(["가온", "나래", "다솜", "라온"])

@@ -179,8 +179,8 @@ def untag_entries(version):
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                "UPDATE search_entry SET document = ts_delete(document, ARRAY("
-                "SELECT lexeme FROM unnest(document) WHERE lexeme LIKE '-o%'))"
+                "UPDATE search_entry SET document = ts_delete(document, ARRAY(SELECT lexeme"
+                " FROM unnest(document) WHERE lexeme LIKE '-o%' OR lexeme LIKE '~w%'))"
             )
 
 
@@ -414,12 +414,37 @@ def test_backend_matches_the_database():
 
 @pytest.fixture
 def small_bounds(monkeypatch):
-    """Bounds as on a million posts, scaled down: 5 candidates, blocks of 3 posts on PostgreSQL."""
+    """Bounds as on a million posts, scaled down: 5 candidates, blocks of 3 posts and wide
+    blocks of 2 on PostgreSQL."""
     from newsrank.search import backends
 
     monkeypatch.setattr(backends, "CANDIDATES", 5)
     monkeypatch.setattr(backends.PostgresBackend, "BLOCK", 3)
+    monkeypatch.setattr(backends.PostgresBackend, "WIDE", 2)
     monkeypatch.setattr(backends.PostgresBackend, "WINDOWS", (1, 2, None))
+
+
+def test_a_window_asks_for_whole_wide_blocks_as_one_lexeme():
+    from newsrank.search.backends import PostgresBackend
+
+    assert PostgresBackend._window_lexemes(7, 31, wide=True) == [
+        "'~b7'", "'~b8'", "'~b9'", "'~w1'", "'~w2'", "'~w3'",
+    ]  # fmt: skip
+    assert PostgresBackend._window_lexemes(9, 11, wide=False) == ["'~b9'", "'~b10'", "'~b11'"]
+
+
+def test_an_old_post_is_found_beyond_the_newest_blocks_before_entries_hold_wide_blocks(
+    small_bounds, make_posts
+):
+    from newsrank.search.analyzer import ANALYZER_VERSION
+
+    (old,) = make_posts(1, title="가상 기사 유일한 단어 꽃샘추위")
+    posts = make_posts(12)
+    for post in [old, *posts]:
+        index_post(post)
+    untag_entries(ANALYZER_VERSION - 1)
+    assert found("꽃샘추위") == [old.number]
+    assert set(found("가상 기사")) == {post.number for post in posts[-5:]}
 
 
 def test_relevance_ranks_the_newest_matches_and_says_the_count_is_a_bound(small_bounds, make_posts):

@@ -116,21 +116,21 @@ class TermIndex:
         return self._df.get(term, 0)
 
     def recent(self, term: str, since: datetime, limit: int | None = None) -> list[str] | None:
-        """Ids of posts holding `term` published at or after `since`, oldest first; None if there
-        are more than `limit` of them (a common word, which retrieves nothing: counted from the
-        newest and given up past `limit`, not listed in full at every post)."""
+        """Ids of posts holding `term` published at or after `since`, oldest first; None if the
+        term is on more than `limit` recent posts (a common word, which retrieves nothing).
+
+        Posts arrive roughly in time order: the postings older than `since` are dropped from
+        the front, and those left are counted as recent, but for the rare late arrival among
+        them (a post stored after newer ones), which the list below leaves out. Counted so, a
+        common word costs nothing to recognize; each post probes a dozen or more of its terms.
+        """
         postings = self._postings.get(term)
         if not postings:
             return []
-        while postings and postings[0][0] < since:  # posts arrive roughly in time order
+        while postings and postings[0][0] < since:
             postings.popleft()
         if limit is not None and len(postings) > limit:
-            count = 0
-            for when, _ in reversed(postings):
-                if when >= since:
-                    count += 1
-                    if count > limit:
-                        return None
+            return None
         return [item_id for when, item_id in postings if when >= since]
 
 

@@ -100,12 +100,9 @@ class Post(models.Model):
             # The lists (board/lists.py): partial indexes over the visible posts (a query's
             # `NOT hidden` is what the index is defined by, so SQLite and PostgreSQL use it), with
             # the outlet column so that the index alone tells whether a post's outlet is blocked.
-            # `post_listed` also holds the dates, so that a search checks its 1,000 candidates
-            # (visible, outlet, date) in the index alone, not in 1,000 rows with their bodies.
+            # (SQLite also has `post_search`, board migration 0006, for a search's candidates.)
             models.Index(
-                fields=["number", "outlet", "published_at", "created_at"],
-                condition=models.Q(hidden=False),
-                name="post_listed",
+                fields=["number", "outlet"], condition=models.Q(hidden=False), name="post_listed"
             ),
             models.Index(
                 fields=["section", "number", "outlet"],

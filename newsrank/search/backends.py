@@ -218,8 +218,8 @@ class SQLiteBackend(Backend):
         tagged = filters.outlet_id is not None and self.tagged()
         where, params = self._filter_sql(filters, tagged)
         match = self.match(query, filters.outlet_id if tagged else None)
-        base = (  # the post's columns from post_listed (board migration 0006), not its row
-            "FROM search_fts f JOIN board_post p INDEXED BY post_listed ON p.number = f.rowid "
+        base = (  # the post's columns from post_search (board migration 0006), not its row
+            "FROM search_fts f JOIN board_post p INDEXED BY post_search ON p.number = f.rowid "
             "JOIN sources_outlet o ON o.id = p.outlet_id "
             f"WHERE search_fts MATCH %s AND {where}"
         )

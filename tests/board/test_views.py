@@ -11,8 +11,11 @@ pytestmark = pytest.mark.django_db
 
 
 def rows(response) -> list[int]:
-    """The 번호 column of the list in a response (the current row shows 현재글 instead)."""
+    """The 번호 column of the list in a response (the current row shows 현재글 instead); none
+    without a list (a search without results shows its message alone)."""
     html = response.content.decode()
+    if '<table class="list">' not in html:
+        return []
     table = html[html.index('<table class="list">') :]
     return [int(n) for n in re.findall(r'<td class="no">(\d+)</td>', table)]
 
@@ -149,6 +152,16 @@ def test_search_with_nothing_to_search_answers_with_a_message(client, make_posts
     assert response.status_code == 200
     assert rows(response) == []
     assert "<script>" not in response.content.decode().split("<main")[1]
+
+
+def test_a_search_without_results_says_so_once(client, make_posts):
+    """In the status line above the table (its rows were saying it again)."""
+    make_posts(2)
+    html = client.get("/search", {"q": "꽃샘추위"}).content.decode()
+    assert html.count("검색 결과가 없습니다.") == 1 and 'role="status"' in html
+    html = client.get("/search", {"q": "꽃샘추위 outlet:없는신문"}).content.decode()
+    assert html.count("‘없는신문’ 언론사를 찾을 수 없습니다.") == 1
+    assert client.get("/search").content.decode().count("검색어를 입력하세요.") == 1
 
 
 def test_skip_link_is_the_first_focusable_element(client, db):

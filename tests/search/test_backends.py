@@ -409,6 +409,27 @@ def test_backend_matches_the_database():
     assert get_backend().vendor == connection.vendor
 
 
+def test_a_search_reads_its_candidates_from_an_index_not_from_the_posts_rows():
+    """SQLite: post_search serves the candidates (board migration 0006); PostgreSQL: a document
+    is kept in its row (search migration 0006), where a recheck or a rank reads it."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(  # INDEXED BY fails if the index cannot serve the join
+                "EXPLAIN QUERY PLAN SELECT f.rowid, p.published_at FROM search_fts f"
+                " JOIN board_post p INDEXED BY post_search ON p.number = f.rowid"
+                " WHERE search_fts MATCH 'x' AND NOT p.hidden"
+            )
+            assert "USING INDEX post_search" in " ".join(str(row) for row in cursor.fetchall())
+        else:
+            cursor.execute(
+                "SELECT attstorage FROM pg_attribute"
+                " WHERE attrelid = 'search_entry'::regclass AND attname = 'document'"
+            )
+            assert cursor.fetchone()[0] == "m"
+
+
 # --- Bounded work on a big index ------------------------------------------------------------------
 
 

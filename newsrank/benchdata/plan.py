@@ -167,7 +167,7 @@ def article_facts(generator: Generator, outlet_names: list[str]) -> list[Article
                 flash_title_terms=flash.title,
                 lead_terms=plain.lead,
                 entity_terms=getattr(plain, "entities", frozenset()),
-                days=getattr(plain, "days", frozenset()),
+                days=plain.days,
                 opinion=plain.opinion,
                 trend_terms=frozenset(document_terms(title, lead, outlets=outlet_names)),
                 summary=summarize(title, paragraphs, section=article.section),

@@ -21,9 +21,9 @@ with the table; see `bm25`).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -417,8 +417,10 @@ class PostgresBackend(Backend):
         tsquery = self.tsquery(query)
         rank = tsquery if ranked else None  # without the tag: it has no position to rank by
         windows = self.WINDOWS
-        tagged = self.tagged()
-        if filters.outlet_id is not None and tagged:  # the index applies the filter
+        # Asked only when it matters (an outlet, a wide window): most searches end in the first
+        # window or two without it.
+        tagged = functools.cache(self.tagged)
+        if filters.outlet_id is not None and tagged():  # the index applies the filter
             tsquery = self.tsquery(query, filters.outlet_id)
             filters = replace(filters, outlet_id=None)
             # The tag is a rare lexeme that GIN intersects quickly with any term, where a window
@@ -444,8 +446,8 @@ class PostgresBackend(Backend):
         GIN alone finds the matches (it reads no document for a plain-term query), first among
         the newest blocks of posts (the query ANDs their block lexemes), then, if those hold
         fewer than `bound`, in more blocks and at last everywhere: `windows` says how many
-        blocks each try holds (None: all), a window of wide blocks (if `wide`) from the first
-        block of a wide one. See `_visible`.
+        blocks each try holds (None: all), a window of wide blocks (if `wide()`: every entry has
+        them) from the first block of a wide one. See `_visible`.
         """
         cursor.execute("SELECT max(post_id) FROM search_entry")
         newest = cursor.fetchone()[0]
@@ -459,12 +461,13 @@ class PostgresBackend(Backend):
         plain = filters.outlet_id is None and filters.date_to is None
         for window in windows:
             start = first_block if window is None else max(first_block, last_block - window + 1)
-            if wide and window is not None and window >= self.WIDE:  # fewer, wider lexemes
+            with_wide = window is not None and window >= self.WIDE and wide()
+            if with_wide:  # fewer, wider lexemes
                 start = max(first_block, start - start % self.WIDE)
             last = start == first_block
             within = tsquery
             if start > 0:
-                blocks = " | ".join(self._window_lexemes(start, last_block, wide))
+                blocks = " | ".join(self._window_lexemes(start, last_block, with_wide))
                 within = f"({tsquery}) & ({blocks})"
             low = max(start * self.BLOCK, filters.first_number or 0)
             for inner in (bound, None) if plain else (None,):
@@ -484,7 +487,7 @@ class PostgresBackend(Backend):
         """(a page of the newest `bound` visible matches of `within`, how many of them there are,
         how many matches the window held, up to `inner`).
 
-        One call of `search_visible` (migrations 0003 and 0004): the newest `inner` matches (or
+        One call of `search_visible` (migrations 0003, 0004 and 0007): the newest `inner` matches (or
         all) through the GIN index alone (with an outlet, only those among the outlet's posts
         numbered `low` or more, by the index of listed posts), each checked against its post
         (visible, dates); the newest `bound` visible ones ordered by ts_rank_cd() against `rank`
@@ -545,12 +548,7 @@ def entry_fields(post: Post) -> dict[str, str]:
 
 def index_post(post: Post) -> None:
     """Make a stored or changed post searchable as it is now (a hidden one leaves the index)."""
-    if post.hidden:
-        remove_post(post.number)
-        return
-    fields = entry_fields(post)  # the slow part, outside any transaction
-    with connection.cursor() as cursor:
-        get_backend().write(cursor, post.number, post.outlet_id, fields)
+    _index_batch([post])
 
 
 INDEXED_FIELDS = (
@@ -567,12 +565,7 @@ def index_pending(limit: int = 100) -> int:
     posts = list(
         Post.objects.filter(search_pending=True).order_by("-number").only(*INDEXED_FIELDS)[:limit]
     )
-    with _index_batch(posts) as cursor:
-        cursor.executemany(
-            f"UPDATE {Post._meta.db_table} SET search_pending = %s "
-            "WHERE number = %s AND title = %s AND hidden = %s AND content_hash = %s",
-            [(False, post.number, post.title, post.hidden, post.content_hash) for post in posts],
-        )
+    _index_batch(posts, clear_pending=True)
     return len(posts)
 
 
@@ -589,15 +582,14 @@ def reindex_stale(limit: int = 100) -> int:
         .values_list("post_id", flat=True)[:limit]
     )
     posts = list(Post.objects.filter(number__in=list(stale)).only(*INDEXED_FIELDS))
-    with _index_batch(posts):
-        pass  # nothing else to write: the entries commit as the block ends
+    _index_batch(posts)
     return len(posts)
 
 
-@contextmanager
-def _index_batch(posts: list[Post]):
+def _index_batch(posts: list[Post], *, clear_pending: bool = False) -> None:
     """Analyze `posts`, then write their entries (a hidden post's removed) in one transaction,
-    which goes on inside the `with` (its cursor is given) and commits at its end.
+    with, if `clear_pending`, their pending flags cleared (a post's only if it did not change
+    while it was analyzed).
 
     One transaction, because on SQLite FTS5 flushes its pending terms as a new segment at each
     commit (https://sqlite.org/fts5.html#the_automerge_option): a commit per post wrote a one-post
@@ -611,7 +603,12 @@ def _index_batch(posts: list[Post]):
                 cursor.execute("DELETE FROM search_entry WHERE post_id = %s", [post.number])
             else:
                 backend.write(cursor, post.number, post.outlet_id, fields)
-        yield cursor
+        if clear_pending:
+            cursor.executemany(
+                f"UPDATE {Post._meta.db_table} SET search_pending = %s "
+                "WHERE number = %s AND title = %s AND hidden = %s AND content_hash = %s",
+                [(False, p.number, p.title, p.hidden, p.content_hash) for p in posts],
+            )
 
 
 def remove_post(number: int) -> None:
@@ -637,8 +634,8 @@ def reindex(progress: Callable[[int, int], None] | None = None, batch_size: int 
         )
         if not batch:
             break
-        with _index_batch(batch):
-            indexed += sum(not post.hidden for post in batch)
+        _index_batch(batch)
+        indexed += sum(not post.hidden for post in batch)
         last = batch[-1].number
         done += len(batch)
         if progress:

@@ -20,10 +20,11 @@ grows by posts that resemble it as a whole, not by a chain from an event to the 
 and follow-ups that each resemble one member (single link, `link="single"`, cost precision on DEV).
 Fewer than `min_shared` shared terms score 0, an opinion piece matches nothing (bar its own
 outlet's republication), and neither do two posts that name different days as their news day
-(`Features.days`; the labels' criterion: two statements on different days are two stories). The post joins the best story whose score reaches `threshold` (0.5: more
-likely than not), else starts a story. A story keeps its id as it grows and never spans more than
-`max_span`. When the post also matches a second story with at least `merge_threshold`, the two are merged: the older id
-survives and `Grouper.merges` records (survivor, absorbed).
+(`Features.days`; the labels' criterion: two statements on different days are two stories). The
+post joins the best story whose score reaches `threshold` (0.5: more likely than not), else starts
+a story. A story keeps its id as it grows and never spans more than `max_span`. When the post also
+matches a second story with at least `merge_threshold`, the two are merged: the older id survives
+and `Grouper.merges` records (survivor, absorbed).
 
 State is plain Python (dicts and lists) behind two small classes, so that a database-backed index can
 replace `TermIndex` with the same three methods. Pure: no Django.
@@ -87,7 +88,7 @@ class Settings:
     # the character-bigram Dice of the titles as inputs (large weights on both halves, but held-out
     # F1 flat or lower); Kiwi's CoNg morpheme similarity (`Kiwi.morpheme_similarity`, offline) as a
     # soft title coverage: both halves weigh it negatively (near words mean the same topic, another
-    # event); a stronger L2 penalty; log hours. Nor, in a fourth session (bench/RESULTS.md): the
+    # event); a stronger L2 penalty; log hours. Nor, in a fifth session (bench/RESULTS.md): the
     # lead-only cosine, Jaccard, the rarest shared term, shared words in title quotes, "another
     # day" for the hours, or dropping the hours or "same outlet".
     # None: the plain cosine with its half-life, the former rule (threshold 0.3, merge 0.45).

@@ -23,7 +23,7 @@ from django.utils import timezone
 from newsrank.board.models import Post
 from newsrank.sources.models import Outlet
 from newsrank.stories import rank
-from newsrank.stories.features import Features, post_features
+from newsrank.stories.features import Features, post_features, title_letters
 from newsrank.stories.grouping import Grouper, Item
 from newsrank.stories.models import PostFeatures, Story
 from newsrank.stories.summary import summarize
@@ -147,16 +147,18 @@ class StoryAssigner:
         )  # fmt: skip
         stories = set()
         for row in rows.iterator(chunk_size=2000):
-            number, title, lead, flash, opinion, entities, days = row[:7]
+            number, title_terms, lead, flash, opinion, entities, days = row[:7]
+            title, outlet, outlet_name, published, created, story = row[7:]
             features = Features(
-                frozenset(title),
+                frozenset(title_terms),
                 frozenset(lead),
                 flash,
                 opinion,
                 entities=frozenset(entities),
                 days=frozenset(days),
+                # From the title, as `post_features` computes it: no column to keep in step.
+                title_letters=title_letters(title),
             )
-            title, outlet, outlet_name, published, created, story = row[7:]
             item = Item(str(number), title, "", str(outlet), published or created, outlet_name)
             self.grouper.restore(item, features, story)
             stories.add(story)

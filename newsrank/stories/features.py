@@ -7,6 +7,9 @@ search see the same words. Before analysis the title loses its bracket tags (`[�
 boilerplate words and outlet names are dropped: they say who wrote a post, not what happened.
 Native day counts read as figures (`day_counts.tsv`: "닷새 만에" and "5일째" are both 5일째).
 
+The title is also kept as its letters alone (`title_letters`), for `trigram_overlap`: a shared run of
+syllables survives the spacing, particles and contractions that split or merge Kiwi's terms.
+
 Only the lead's first sentences count: feed snippets are long and uneven (some have none), and a
 long snippet drowns the headline in background (the data README shows plain Jaccard losing
 precision when the whole snippet is added). Pure: no Django.
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 # One Kiwi pass gives both the search terms (`_words`, as `analyze` makes them) and the tags that
@@ -187,6 +190,9 @@ class Features:
     # The days of the month its title and lead name (`named_days`): posts naming only different
     # days report different happenings (two days' forecasts, one person's statements of two days).
     days: frozenset[int] = frozenset()
+    # The cleaned title's letters and digits (`title_letters`), for `trigram_overlap`; derived
+    # from the title alone, so a crawler's warm-up computes it again rather than storing it.
+    title_letters: str = ""
 
     @property  # not cached: a crawler holds 120,000 posts' features
     def terms(self) -> frozenset[str]:
@@ -200,6 +206,37 @@ def clean_title(title: str) -> str:
     while previous != title:
         previous, title = title, _TITLE_TAG.sub(" ", title)
     return " ".join(title.split())
+
+
+# Hangul syllables, Latin letters and digits, once the title is lowercased.
+_LETTER_RUN = re.compile(r"[가-힣a-z0-9]+")
+
+
+def title_letters(title: str) -> str:
+    """The cleaned title's syllables, letters and digits, lowercased, without spaces or punctuation:
+    "[속보] 바이든, 코로나19 재확진(종합)" → "바이든코로나19재확진"."""
+    return "".join(_LETTER_RUN.findall(clean_title(title).lower()))
+
+
+@lru_cache(maxsize=4096)  # a post's trigrams are asked for once per member of each candidate story
+def _trigrams(letters: str) -> frozenset[str]:
+    return frozenset(letters[i : i + 3] for i in range(len(letters) - 2))
+
+
+def trigram_overlap(a: str, b: str) -> float:
+    """The share of the shorter text's distinct character trigrams that the other holds, 0..1.
+
+    Two headlines of one event share runs of syllables however they are spaced and inflected,
+    where Kiwi's terms split differently: "추신수 3점포" and "추신수, 3점 결승 대포" share
+    "신수3" and "수3점" but no term beyond 추신수; "철거하던" and "철거하다" share "철거하". The
+    shorter title decides, so a flash headline inside a long one counts fully. Measured on the DEV
+    window (bench/RESULTS.md, sixth session): it raised both held-out halves, where the bigram
+    and trigram Dice, Jaccard, 4-grams, in-word n-grams and the lead's n-grams did not.
+    """
+    grams_a, grams_b = _trigrams(a), _trigrams(b)
+    if not grams_a or not grams_b:
+        return 0.0
+    return len(grams_a & grams_b) / min(len(grams_a), len(grams_b))
 
 
 def lead_of(text: str, limit: int = LEAD_CHARS, title: str = "") -> str:
@@ -293,4 +330,5 @@ def post_features(title: str, text: str = "", outlet_name: str = "") -> Features
         entities=frozenset(title_entities | lead_entities),
         # From the title as written: its bracket tags name days too ("[오늘(31일)의 날씨]").
         days=named_days(title) | named_days(lead),
+        title_letters=title_letters(title),
     )

@@ -11,7 +11,9 @@ fully, lead terms `lead_weight` as much); how much of the shorter headline's wei
 holds (a flash "바이든, 코로나19 재확진" inside a full report); the weight of the names, Latin words
 and counted figures both hold (`Features.entities`: 송다 vs 트라세, 17.2%, 5988); the weight of their
 shared title terms; the hours between them (a day later is more often a follow-up: the launch after
-its delay); and one outlet filing twice (bar a [속보] flash and its report). Its seven weights were
+its delay); one outlet filing twice (bar a [속보] flash and its report); and how much of the
+shorter title's character trigrams the other title holds (`features.trigram_overlap`: runs of
+syllables that Kiwi's terms split differently, "3점포" and "3점 결승"). Its eight weights were
 fitted on one half of the labelled DEV window and checked on the other (bench/stories_quality.py
 --fit --split); `pair_model=None` gives the former rule, the cosine with a `half_life` decay.
 
@@ -38,7 +40,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from newsrank.stories.features import Features, post_features
+from newsrank.stories.features import Features, post_features, trigram_overlap
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,8 @@ class Settings:
     link: str = "average"
     min_shared: int = 2  # fewer shared terms than this are no evidence of one event
     # The pair model (see `Grouper.similarity`): weights of the cosine, the title coverage, the
-    # shared entity mass, the shared title mass, the hours apart and "same outlet", then a bias.
+    # shared entity mass, the shared title mass, the hours apart, "same outlet" and the titles'
+    # trigram overlap, then a bias.
     # Fitted by logistic regression on the candidate pairs of the DEV window's first half
     # (bench/stories_quality.py --fit, "A"), checked on the second half (--split). The fit on the
     # whole window scores a little higher there but weighs the hours apart half as much, and
@@ -90,9 +93,19 @@ class Settings:
     # soft title coverage: both halves weigh it negatively (near words mean the same topic, another
     # event); a stronger L2 penalty; log hours. Nor, in a fifth session (bench/RESULTS.md): the
     # lead-only cosine, Jaccard, the rarest shared term, shared words in title quotes, "another
-    # day" for the hours, or dropping the hours or "same outlet".
+    # day" for the hours, or dropping the hours or "same outlet". Nor, in a sixth, other character
+    # n-gram measures than the trigram overlap, or a story joined through its best member.
     # None: the plain cosine with its half-life, the former rule (threshold 0.3, merge 0.45).
-    pair_model: tuple[float, ...] | None = (8.295, 3.07, 0.091, 0.014, -0.184, -0.655, -4.797)
+    pair_model: tuple[float, ...] | None = (
+        6.883,
+        3.143,
+        0.093,
+        -0.084,
+        -0.219,
+        -0.594,
+        8.805,
+        -4.608,
+    )
 
 
 class TermIndex:
@@ -364,6 +377,7 @@ class Grouper:
             sum(idf(t) for t in features.title & other.features.title),
             abs(item.published_at - other.item.published_at).total_seconds() / 3600,
             float(same),
+            trigram_overlap(features.title_letters, other.features.title_letters),
         )
 
     # --- stories ------------------------------------------------------------------------------

@@ -131,6 +131,7 @@ def test_a_restarted_assigner_warms_up_with_the_same_features_it_stored(make_pos
     assert restored == features_of(posts)[0]
     assert restored.entities, "names and figures are kept, not only title and lead terms"
     assert restored.days == {31}
+    assert restored.title_letters == "누리전자2분기영업이익1조2천억원반도체회복"
 
 
 def test_an_assigner_catches_up_with_posts_another_placed_without_warming_again(

@@ -1,6 +1,6 @@
 """Post features for story matching: counted amounts and entities, on fictional headlines."""
 
-from newsrank.stories.features import named_days, post_features
+from newsrank.stories.features import named_days, post_features, title_letters, trigram_overlap
 
 
 def test_a_counted_amount_is_one_term_whatever_the_counter():
@@ -50,3 +50,24 @@ def test_named_days_are_the_news_days_not_past_days_or_counts_of_days():
 def test_features_hold_the_days_of_title_and_lead():
     features = post_features("[오늘(31일)의 날씨] 전국 비", "8월 1일까지 남부에 많은 비가 온다.")
     assert features.days == {31, 1}
+
+
+def test_title_letters_drop_tags_spaces_and_punctuation_and_read_hanja():
+    assert title_letters("[속보] 與 '두루미 3점포'…누리팀, HBM 구장서 승리(종합)") == (
+        "여당두루미3점포누리팀hbm구장서승리"
+    )
+    assert post_features("두루미, 3점 결승 대포").title_letters == "두루미3점결승대포"
+
+
+def test_trigram_overlap_finds_runs_of_syllables_that_terms_split_differently():
+    # One home run, spaced and worded two ways: the shorter title's trigrams decide.
+    short, long = (
+        title_letters("두루미, 3점 결승 대포"),
+        title_letters("'두루미 3점포' 누리팀 신승"),
+    )
+    assert trigram_overlap(short, long) == 3 / 7  # 두루미, 루미3, 미3점 of 7 in the shorter
+    assert trigram_overlap(long, short) == trigram_overlap(short, long)
+    flash = title_letters("[속보] 한빛전자 노조 파업 돌입")
+    assert trigram_overlap(flash, title_letters("한빛전자 노조 파업 돌입…생산 차질 우려")) == 1.0
+    assert trigram_overlap(flash, title_letters("누리시 폭염 경보")) == 0.0
+    assert trigram_overlap("", flash) == trigram_overlap("가나", flash) == 0.0

@@ -238,7 +238,11 @@ def test_terms_only_the_post_holds_do_not_use_up_the_probes():
 
 
 def _features(terms: str) -> Features:
-    return Features(title=frozenset(terms.split()), lead=frozenset(), flash=False)
+    """A title of these words, as `post_features` sees it (its letters too, for the trigrams)."""
+    title = frozenset(terms.split())
+    return Features(
+        title=title, lead=frozenset(), flash=False, title_letters=terms.replace(" ", "")
+    )
 
 
 FEATURES = {

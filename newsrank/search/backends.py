@@ -369,13 +369,15 @@ class PostgresBackend(Backend):
         return f"~w{wide}"
 
     @classmethod
-    def _window_lexemes(cls, start: int, last: int, wide: bool) -> list[str]:
-        """Quoted lexemes of blocks `start` to `last`, the newest: each whole wide block as one
-        if `wide` (when every entry has them; a wide block from `start` on is whole, as nothing
-        is newer than `last`)."""
+    def _window_lexemes(cls, start: int, top: int, newest: int, wide: bool) -> list[str]:
+        """Quoted lexemes of blocks `start` to `top`, each whole wide block as one if `wide`
+        (when every entry has them). A wide block may reach above `top` by up to FIRST_WINDOW
+        blocks (their posts are read again and dropped) and past the `newest` post's block
+        (where there is nothing)."""
         lexemes, block = [], start
-        while block <= last:
-            if wide and block % cls.WIDE == 0:
+        while block <= top:
+            end = min(block + cls.WIDE - 1, newest // cls.BLOCK)
+            if wide and block % cls.WIDE == 0 and end <= top + cls.FIRST_WINDOW:
                 lexemes.append(_pg_quote(cls.wide_block_lexeme(block // cls.WIDE)))
                 block += cls.WIDE
             else:
@@ -404,110 +406,132 @@ class PostgresBackend(Backend):
                 alternatives.append(_pg_quote(terms[0]) + (":AB" if title_only else ""))
         return "(" + " | ".join(alternatives) + ")"
 
-    # Windows tried in turn, in blocks of the newest posts: the matches of a common term fill the
-    # candidates within the first, a rare term's need the whole index (where GIN is quick because
-    # they are few). A window too narrow costs only finding its matches (`need` of
-    # search_visible); one too wide reads the posts of every match in it, so the steps are short.
-    # See `_newest_matches`.
-    WINDOWS = (2, 6, 20, None)
+    # The windows of post numbers searched in turn, newest first, each below the one before: the
+    # first holds FIRST_WINDOW blocks, each next one as many as the rate of matches so far says
+    # the candidates still need, with MARGIN to spare (GROWTH times the blocks so far if nothing
+    # matched yet), and the last everything down to the first post the filters allow. A window
+    # too narrow costs one more query, one too wide the matches it did not need. See
+    # `_newest_visible`.
+    FIRST_WINDOW = 2
+    MARGIN = 1.5
+    GROWTH = 4
 
     def numbers(self, query, filters, offset, limit, now):
         ranked = query.sort != "date"
         bound = CANDIDATES if ranked else MAX_COUNT + 1
         tsquery = self.tsquery(query)
-        rank = tsquery if ranked else None  # without the tag: it has no position to rank by
-        windows = self.WINDOWS
+        windowed = True
         # Asked only when it matters (an outlet, a wide window): most searches end in the first
         # window or two without it.
         tagged = functools.cache(self.tagged)
         if filters.outlet_id is not None and tagged():  # the index applies the filter
             tsquery = self.tsquery(query, filters.outlet_id)
             filters = replace(filters, outlet_id=None)
-            # The tag is a rare lexeme that GIN intersects quickly with any term, where a window
-            # of many blocks costs more than it saves (one post in 60 is the outlet's).
-            windows = (None,)
+            # The tag is a rare lexeme that GIN intersects quickly with any term, where windows
+            # would cost more queries than they save (one post in 60 is the outlet's).
+            windowed = False
         with connection.cursor() as cursor:
-            page, found = self._newest_matches(
-                cursor, tsquery, rank, filters, windows, tagged, bound, now, offset, limit
-            )
+            visible = self._newest_visible(cursor, tsquery, filters, bound, windowed, tagged)
+            if ranked:  # by the query without the tag: it has no position to rank by
+                visible = self._ranked(cursor, self.tsquery(query), visible, now)
+        page = [number for number, _ in visible[offset : offset + limit]]
         if ranked:
-            return page, found, found < CANDIDATES
-        return page, min(found, MAX_COUNT), found <= MAX_COUNT
+            return page, len(visible), len(visible) < CANDIDATES
+        return page, min(len(visible), MAX_COUNT), len(visible) <= MAX_COUNT
+
+    def _newest_visible(
+        self, cursor, tsquery, filters, bound, windowed, wide
+    ) -> list[tuple[int, float]]:
+        """(number, date as a Unix time) of the newest `bound` visible matches of `tsquery`, newest first.
+
+        GIN alone finds the matches (it reads no document for a plain-term query), window by
+        window (`_next_window`; one window for everything unless `windowed`), each window's
+        through `search_window` (migration 0008): its matches, each checked against its post
+        (visible, outlet, dates). Without an outlet filter or an end date nearly every match is
+        visible, so only as many of a window's newest matches as are still needed are looked up,
+        and the rest of the window only if some of those were hidden.
+        """
+        cursor.execute("SELECT max(post_id) FROM search_entry")
+        newest = cursor.fetchone()[0]
+        floor = filters.first_number or 0
+        plain = filters.outlet_id is None and filters.date_to is None
+        found: list[tuple[int, float]] = []
+        high = 0 if newest is None else newest + 1  # the windows so far: from `high` on
+        lexemes = None  # the block lexemes of the window being read
+        while high > floor and len(found) < bound:
+            if lexemes is None:
+                low, lexemes = self._next_window(
+                    high, newest, floor, len(found), bound, windowed, wide
+                )
+            within = f"({tsquery}) & ({' | '.join(lexemes)})" if lexemes else tsquery
+            wanted = bound - len(found) if plain else None
+            cursor.execute(
+                "SELECT post_id, at, lowest, matched FROM search_window("
+                "%s::tsquery, %s, %s, %s, %s, %s, %s)",
+                [within, low, high, wanted, filters.outlet_id, filters.date_from, filters.date_to],
+            )
+            rows = cursor.fetchall()
+            lowest, matched = next((row[2], row[3]) for row in rows if row[0] is None)
+            found.extend(
+                sorted(((row[0], row[1]) for row in rows if row[0] is not None), reverse=True)
+            )
+            if wanted is not None and matched == wanted:  # the window may hold more below
+                high = lowest
+            else:
+                high, lexemes = low, None
+        return found[:bound]
+
+    def _next_window(
+        self, high: int, newest: int, floor: int, found: int, bound: int, windowed: bool, wide
+    ) -> tuple[int, list[str]]:
+        """(its lowest post number, its block lexemes) of the window below `high`, the windows
+        above it (down from the `newest` post) having found `found` of `bound` visible matches;
+        none below `floor`. Its blocks (BLOCK numbers each) are whole wide ones when it is wide
+        enough and `wide()` (every entry holds them). No lexemes: from `floor` to the top."""
+        top = (high - 1) // self.BLOCK
+        spanned = newest + 1 - high
+        if not windowed:
+            blocks = top + 1
+        elif not spanned:
+            blocks = self.FIRST_WINDOW
+        elif found:
+            blocks = math.ceil((bound - found) * spanned / found * self.MARGIN / self.BLOCK)
+        else:
+            blocks = self.GROWTH * math.ceil(spanned / self.BLOCK)
+        start = top - blocks + 1
+        with_wide = blocks >= self.WIDE // 2 and wide()
+        if with_wide:
+            start -= start % self.WIDE
+        if start > floor // self.BLOCK:
+            return start * self.BLOCK, self._window_lexemes(start, top, newest, with_wide)
+        start = floor // self.BLOCK
+        if start == 0:  # the whole index below `high`: GIN needs no blocks
+            return floor, []
+        return floor, self._window_lexemes(start, top, newest, wide())
 
     # ts_rank_cd()'s weights, in its order D, C, B, A
     RANK_WEIGHTS = [PG_BODY_WEIGHT, PG_BODY_WEIGHT, 1.0, 1.0]
 
-    def _newest_matches(
-        self, cursor, tsquery, rank, filters, windows, wide, bound, now, offset, limit
-    ) -> tuple[list[int], int]:
-        """(a page of the newest `bound` visible matches of `tsquery`, best by `rank` or newest
-        first; how many).
-
-        GIN alone finds the matches (it reads no document for a plain-term query), first among
-        the newest blocks of posts (the query ANDs their block lexemes), then, if those hold
-        fewer than `bound`, in more blocks and at last everywhere: `windows` says how many
-        blocks each try holds (None: all), a window of wide blocks (if `wide()`: every entry has
-        them) from the first block of a wide one. See `_visible`.
-        """
-        cursor.execute("SELECT max(post_id) FROM search_entry")
-        newest = cursor.fetchone()[0]
-        if newest is None:
-            return [], 0
-        page, found = [], 0
-        last_block = newest // self.BLOCK
-        first_block = (filters.first_number or 0) // self.BLOCK
-        # Without an outlet filter or an end date nearly every match is visible: look up the
-        # posts of the newest `bound` matches only, and all of them only if some were hidden.
-        plain = filters.outlet_id is None and filters.date_to is None
-        for window in windows:
-            start = first_block if window is None else max(first_block, last_block - window + 1)
-            with_wide = window is not None and window >= self.WIDE and wide()
-            if with_wide:  # fewer, wider lexemes
-                start = max(first_block, start - start % self.WIDE)
-            last = start == first_block
-            within = tsquery
-            if start > 0:
-                blocks = " | ".join(self._window_lexemes(start, last_block, with_wide))
-                within = f"({tsquery}) & ({blocks})"
-            low = max(start * self.BLOCK, filters.first_number or 0)
-            for inner in (bound, None) if plain else (None,):
-                page, found, looked_up = self._visible(
-                    cursor, within, low, filters, bound, inner,
-                    rank, now, offset, limit, 0 if last else bound,
-                )  # fmt: skip
-                if found >= bound or inner is None or looked_up < inner:
-                    break
-            if found >= bound or last:
-                break
-        return page, found
-
-    def _visible(
-        self, cursor, within, low, filters, bound, inner, rank, now, offset, limit, need
-    ) -> tuple[list[int], int, int]:
-        """(a page of the newest `bound` visible matches of `within`, how many of them there are,
-        how many matches the window held, up to `inner`).
-
-        One call of `search_visible` (migrations 0003, 0004 and 0007): the newest `inner` matches (or
-        all) through the GIN index alone (with an outlet, only those among the outlet's posts
-        numbered `low` or more, by the index of listed posts), each checked against its post
-        (visible, dates); the newest `bound` visible ones ordered by ts_rank_cd() against `rank`
-        (the query without block lexemes) with the recency boost, or by number if `rank` is
-        None; rows `offset` to `offset + limit` of that order, and always the first (which
-        carries the counts). When the window holds fewer than `need` matches, none is looked up
-        (a wider window follows).
-        """
+    def _ranked(
+        self, cursor, rank: str, visible: list[tuple[int, float]], now: datetime
+    ) -> list[tuple[int, float]]:
+        """`visible` best first: ts_rank_cd() against `rank` with the recency boost (a document
+        is read by its post number, from the row the match was just found in)."""
+        if not visible:
+            return visible
         cursor.execute(
-            "SELECT post_id, position, visible, looked_up FROM search_visible(%s::tsquery, %s,"
-            " %s, %s, %s, %s, %s::tsquery, %s::real[], %s, %s, %s, %s, %s, %s, %s)",
-            [
-                within, inner, bound, filters.outlet_id, filters.date_from, filters.date_to,
-                rank, self.RANK_WEIGHTS, now, RECENCY_BOOST, RECENCY_DAYS, offset, limit, low,
-                need,
-            ],
-        )  # fmt: skip
-        rows = cursor.fetchall()  # the first row carries the counts, with or without a post
-        page = [number for number, position, _, _ in rows if position > offset]
-        return page, rows[0][2], rows[0][3]
+            "SELECT post_id, ts_rank_cd(%s::real[], document, %s::tsquery, 1) FROM search_entry"
+            " WHERE post_id = ANY(%s)",
+            [self.RANK_WEIGHTS, rank, [number for number, _ in visible]],
+        )
+        relevance = dict(cursor.fetchall())
+        now_seconds, scored = now.timestamp(), []
+        for number, at in visible:
+            age = max(0.0, (now_seconds - at) / 86400.0)
+            boost = 1.0 + RECENCY_BOOST / (1.0 + age / RECENCY_DAYS)
+            scored.append((relevance.get(number, 0.0) * boost, number, at))
+        scored.sort(reverse=True)
+        return [(number, at) for _, number, at in scored]
 
 
 def _pg_quote(term: str) -> str:

@@ -442,16 +442,49 @@ def small_bounds(monkeypatch):
     monkeypatch.setattr(backends, "CANDIDATES", 5)
     monkeypatch.setattr(backends.PostgresBackend, "BLOCK", 3)
     monkeypatch.setattr(backends.PostgresBackend, "WIDE", 2)
-    monkeypatch.setattr(backends.PostgresBackend, "WINDOWS", (1, 2, None))
+    monkeypatch.setattr(backends.PostgresBackend, "FIRST_WINDOW", 1)
 
 
 def test_a_window_asks_for_whole_wide_blocks_as_one_lexeme():
     from newsrank.search.backends import PostgresBackend
 
-    assert PostgresBackend._window_lexemes(7, 31, wide=True) == [
+    newest = 31 * PostgresBackend.BLOCK + 5  # in block 31: wide block 3 holds nothing newer
+    assert PostgresBackend._window_lexemes(7, 31, newest, wide=True) == [
         "'~b7'", "'~b8'", "'~b9'", "'~w1'", "'~w2'", "'~w3'",
     ]  # fmt: skip
-    assert PostgresBackend._window_lexemes(9, 11, wide=False) == ["'~b9'", "'~b10'", "'~b11'"]
+    assert PostgresBackend._window_lexemes(9, 11, newest, wide=False) == [
+        "'~b9'", "'~b10'", "'~b11'",
+    ]  # fmt: skip
+    # Below a window of the newest blocks: a wide block may reach into it by FIRST_WINDOW blocks
+    newest = 99 * PostgresBackend.BLOCK
+    assert PostgresBackend._window_lexemes(20, 37, newest, wide=True) == ["'~w2'", "'~w3'"]
+    assert PostgresBackend._window_lexemes(20, 35, newest, wide=True) == [
+        "'~w2'", "'~b30'", "'~b31'", "'~b32'", "'~b33'", "'~b34'", "'~b35'",
+    ]  # fmt: skip
+
+
+def test_each_window_lies_below_the_last_and_is_as_wide_as_the_rate_of_matches_says():
+    from newsrank.search.backends import PostgresBackend
+
+    backend, block = PostgresBackend(), PostgresBackend.BLOCK
+    newest = 99 * block + 4_999
+
+    def window(high, found, floor=0, windowed=True):
+        return backend._next_window(high, newest, floor, found, 1_000, windowed, lambda: True)
+
+    assert window(newest + 1, 0) == (98 * block, ["'~b98'", "'~b99'"])  # the first
+    # 250 of 1,000 in the newest 15,000 posts: the other 750 in 45,000 more, and half again
+    low, lexemes = window(98 * block, 250)
+    assert low == 90 * block and lexemes == ["'~w9'"]  # 7 blocks, from a wide one's first
+    assert window(90 * block, 0) == (50 * block, ["'~w5'", "'~w6'", "'~w7'", "'~w8'"])
+    assert window(90 * block, 999) == (89 * block, ["'~b89'"])
+    # Down to the first post the filters allow; from the first post, no blocks at all
+    assert window(90 * block, 1, floor=45 * block + 7) == (
+        45 * block + 7, ["'~b45'", "'~b46'", "'~b47'", "'~b48'", "'~b49'", "'~w5'", "'~w6'",
+                         "'~w7'", "'~w8'"],
+    )  # fmt: skip
+    assert window(90 * block, 1) == (0, [])
+    assert window(newest + 1, 0, windowed=False) == (0, [])
 
 
 def test_an_old_post_is_found_beyond_the_newest_blocks_before_entries_hold_wide_blocks(

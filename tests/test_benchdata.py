@@ -82,6 +82,33 @@ def test_search_finds_a_populated_post(populated):
     assert post.number in {p.number for p in search(words, page_size=100).posts}
 
 
+def test_a_populated_entry_holds_what_the_crawler_would_index(populated):
+    """The bulk load writes its own literal (`populate.tsvector`): the same lexemes, pairs of
+    adjacent terms included, so the same phrases match."""
+    from django.db import connection
+
+    from newsrank.search.backends import PostgresBackend
+
+    entry = SearchEntry.objects.order_by("post_id")[75]
+    post = Post.objects.get(number=entry.post_id)
+    body = entry.body.split()
+    phrase = f'"{body[10]} {body[11]}"'
+    assert post.number in {p.number for p in search(phrase, page_size=100).posts}
+    if connection.vendor != "postgresql":
+        return
+    fields = {name: getattr(entry, name) for name in ("title", "title_extra", "body", "body_extra")}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ARRAY(SELECT lexeme FROM unnest(document) ORDER BY 1),"
+            " ARRAY(SELECT lexeme FROM unnest(%s::tsvector) ORDER BY 1)"
+            " FROM search_entry WHERE post_id = %s",
+            [PostgresBackend.tsvector(fields, post.number, post.outlet_id), post.number],
+        )
+        stored, expected = cursor.fetchone()
+    assert stored == expected
+    assert f"{body[10]} {body[11]}" in stored
+
+
 def test_a_day_has_25_to_60_thousand_posts():
     timeline = plan.Timeline.ending_at(NOW, 200_000, seed=1)
     assert timeline.at(199_999) == NOW

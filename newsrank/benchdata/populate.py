@@ -342,9 +342,15 @@ def tsvector(
         fragment = _positions(fields, (("body", "C"), ("body_extra", "D")), BODY_START - 1)
         if fragment is None:
             return backend.tsvector(fields, number, outlet_id)
+        fragment = " ".join([fragment, *backend.pair_lexemes(fields["body"])])
         if body_key is not None:
             _FRAGMENTS[body_key] = fragment
-    parts = [title, fragment, *backend.filter_lexemes(number, outlet_id)]
+    parts = [
+        title,
+        *backend.pair_lexemes(fields["title"]),
+        fragment,
+        *backend.filter_lexemes(number, outlet_id),
+    ]
     return " ".join(part for part in parts if part)
 
 

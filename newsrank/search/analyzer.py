@@ -29,8 +29,9 @@ from newsrank.search.hanja import hanja_word
 # Bump when the terms of a text (or what an entry holds beside them) change: the crawler then
 # re-indexes the entries of older versions in the background (`backends.reindex_stale`), newest
 # first. 3: a hanja written right after a number or a Korean word takes its reading there (3명中 →
-# 3명중, not 3명중국). 4: an entry holds its outlet's tag (`backends.Backend.outlet_tag`).
-ANALYZER_VERSION = 4
+# 3명중, not 3명중국). 4: an entry holds its outlet's tag (`backends.Backend.outlet_tag`). 5: on
+# PostgreSQL, a document holds each pair of adjacent terms (`backends.PostgresBackend.pairs`).
+ANALYZER_VERSION = 5
 
 # Posts longer than this are analyzed up to here: Kiwi runs at about 40,000 characters a second.
 MAX_INDEX_CHARS = 20_000

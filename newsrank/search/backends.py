@@ -22,6 +22,7 @@ with the table; see `bm25`).
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -39,6 +40,7 @@ from newsrank.sources.models import Outlet
 CANDIDATES = 1_000  # relevance ranks at most this many of the newest matches (see module doc)
 MAX_COUNT = 1_000  # date order counts its matches up to here
 TAGGED_SINCE = 4  # the ANALYZER_VERSION from which entries hold their outlet's tag (`outlet_tag`)
+PAIRED_SINCE = 5  # ... and, on PostgreSQL, their pairs of adjacent terms (`PostgresBackend.pairs`)
 MAX_PAGES = 50  # deeper pages are refused: no query scans further than this
 TITLE_WEIGHT, BODY_WEIGHT = 3.0, 1.0  # bm25() column weights
 # ts_rank_cd() sums every cover in the text, so a long body outweighs a title unless its weight is
@@ -121,6 +123,11 @@ class Backend:
     def tagged() -> bool:
         """Whether every entry holds its outlet's tag (and on PostgreSQL its wide block)."""
         return not SearchEntry.objects.filter(analyzer__lt=TAGGED_SINCE).exists()
+
+    @staticmethod
+    def paired() -> bool:
+        """Whether every entry holds its pairs of adjacent terms (PostgreSQL)."""
+        return not SearchEntry.objects.filter(analyzer__lt=PAIRED_SINCE).exists()
 
     def numbers(
         self, query: Query, filters: Filters, offset: int, limit: int, now: datetime
@@ -320,8 +327,8 @@ class PostgresBackend(Backend):
     def tsvector(
         cls, fields: dict[str, str], number: int | None = None, outlet_id: int | None = None
     ) -> str:
-        """The document: the fields' terms with positions and weights, the post's block and its
-        outlet's tag."""
+        """The document: the fields' terms with positions and weights, the pairs of adjacent
+        parts, the post's block and its outlet's tag."""
         positions: dict[str, list[str]] = {}
         position = 0
         for name, weight in (
@@ -337,8 +344,26 @@ class PostgresBackend(Backend):
                 if len(kept) < cls.MAX_POSITIONS:
                     kept.append(f"{position}{weight}")
         lexemes = [f"{_pg_quote(term)}:{','.join(kept)}" for term, kept in positions.items()]
+        lexemes.extend(cls.pair_lexemes(fields["title"], fields["body"]))
         lexemes.extend(cls.filter_lexemes(number, outlet_id))
         return " ".join(lexemes)
+
+    # A phrase of common words ("조 지원") holds in few of the many posts that have both: GIN finds
+    # the posts with both, and each one's document is read to check the positions (5 µs each;
+    # 100,000 of them for a rare phrase at a million posts). So a document also holds each pair of
+    # adjacent parts of its title and of its body as one lexeme without a position ("조 지원": no
+    # term has a space), and a phrase asks GIN for its pairs (`_word`): a two-word phrase is then
+    # found without reading any document, a longer one reads only those that have all its pairs.
+    @staticmethod
+    def pairs(terms: list[str]) -> list[str]:
+        """Each pair of adjacent terms as one lexeme, unquoted ("조 지원")."""
+        return [f"{first} {second}" for first, second in itertools.pairwise(terms)]
+
+    @classmethod
+    def pair_lexemes(cls, *streams: str) -> list[str]:
+        """The quoted pair lexemes of streams of terms (the title's parts, the body's)."""
+        pairs = dict.fromkeys(pair for stream in streams for pair in cls.pairs(stream.split()))
+        return [_pg_quote(pair) for pair in pairs]
 
     @classmethod
     def filter_lexemes(cls, number: int | None, outlet_id: int | None) -> list[str]:
@@ -385,20 +410,29 @@ class PostgresBackend(Backend):
                 block += 1
         return lexemes
 
-    def tsquery(self, query: Query, outlet_id: int | None = None) -> str:
-        words = " & ".join(self._word(word, query.title_only) for word in query.required)
+    def tsquery(self, query: Query, outlet_id: int | None = None, paired: bool = False) -> str:
+        """The query as a tsquery: with the outlet's tag if `outlet_id`, its phrases by their pair
+        lexemes if `paired` (every entry has them)."""
+        words = " & ".join(self._word(word, query.title_only, paired) for word in query.required)
         if query.excluded:
-            unwanted = " | ".join(self._word(word, query.title_only) for word in query.excluded)
+            unwanted = " | ".join(
+                self._word(word, query.title_only, paired) for word in query.excluded
+            )
             words = f"({words}) & !({unwanted})"
         if outlet_id is not None:
             words = f"({words}) & {_pg_quote(self.outlet_tag(outlet_id))}"
         return words
 
-    @staticmethod
-    def _word(word: QueryTerm, title_only: bool) -> str:
+    @classmethod
+    def _word(cls, word: QueryTerm, title_only: bool, paired: bool = False) -> str:
         alternatives = []
         for terms in word.alternatives:
-            if len(terms) > 1:
+            if len(terms) > 1 and paired and not title_only:  # a pair lexeme carries no weight
+                pairs = [_pg_quote(pair) for pair in cls.pairs(terms)]
+                if len(terms) > 2:  # the pairs, then their order: "a b" and "b c" but not "a b c"
+                    pairs.append("(" + " <-> ".join(f"{_pg_quote(t)}:AC" for t in terms) + ")")
+                alternatives.append("(" + " & ".join(pairs) + ")")
+            elif len(terms) > 1:
                 weights = "A" if title_only else "AC"
                 joined = " <-> ".join(f"{_pg_quote(term)}:{weights}" for term in terms)
                 alternatives.append(f"({joined})")
@@ -419,20 +453,26 @@ class PostgresBackend(Backend):
     def numbers(self, query, filters, offset, limit, now):
         ranked = query.sort != "date"
         bound = CANDIDATES if ranked else MAX_COUNT + 1
-        tsquery = self.tsquery(query)
+        # Whether the entries are current is asked only when it matters (a phrase, an outlet, a
+        # wide window): most searches end in the first window or two without it.
+        phrases = not query.title_only and any(
+            len(terms) > 1
+            for word in query.required + query.excluded
+            for terms in word.alternatives
+        )
+        paired = phrases and self.paired()
+        tsquery = self.tsquery(query, paired=paired)
         windowed = True
-        # Asked only when it matters (an outlet, a wide window): most searches end in the first
-        # window or two without it.
         tagged = functools.cache(self.tagged)
         if filters.outlet_id is not None and tagged():  # the index applies the filter
-            tsquery = self.tsquery(query, filters.outlet_id)
+            tsquery = self.tsquery(query, filters.outlet_id, paired)
             filters = replace(filters, outlet_id=None)
             # The tag is a rare lexeme that GIN intersects quickly with any term, where windows
             # would cost more queries than they save (one post in 60 is the outlet's).
             windowed = False
         with connection.cursor() as cursor:
             visible = self._newest_visible(cursor, tsquery, filters, bound, windowed, tagged)
-            if ranked:  # by the query without the tag: it has no position to rank by
+            if ranked:  # by the words' positions: a tag or a pair has none to rank by
                 visible = self._ranked(cursor, self.tsquery(query), visible, now)
         page = [number for number, _ in visible[offset : offset + limit]]
         if ranked:

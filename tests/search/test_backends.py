@@ -186,8 +186,9 @@ def untag_entries(version):
 
 def test_outlet_filter_works_before_and_after_the_entries_hold_outlet_tags(corpus):
     from newsrank.search.analyzer import ANALYZER_VERSION
+    from newsrank.search.backends import TAGGED_SINCE
 
-    untag_entries(ANALYZER_VERSION - 1)  # written before the tags: the posts say the outlet
+    untag_entries(TAGGED_SINCE - 1)  # written before the tags: the posts say the outlet
     assert keys(corpus, "인텔 outlet:누리경제") == ["rival"]
     assert reindex_stale() == len(corpus)
     assert keys(corpus, "인텔 outlet:누리경제") == ["rival"]
@@ -195,6 +196,39 @@ def test_outlet_filter_works_before_and_after_the_entries_hold_outlet_tags(corpu
     untag_entries(ANALYZER_VERSION)
     assert keys(corpus, "인텔 outlet:누리경제") == []
     assert len(keys(corpus, "인텔")) == 4
+
+
+def unpair_entries(version):
+    """The entries as `version` of the analyzer wrote them, without their pairs of terms."""
+    from django.db import connection
+
+    SearchEntry.objects.update(analyzer=version)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE search_entry SET document = ts_delete(document, ARRAY(SELECT lexeme"
+                " FROM unnest(document) WHERE lexeme LIKE '% %'))"
+            )
+
+
+def test_phrases_are_found_before_and_after_the_entries_hold_pairs_of_terms(corpus):
+    from django.db import connection
+
+    from newsrank.search.analyzer import ANALYZER_VERSION
+    from newsrank.search.backends import PAIRED_SINCE
+
+    phrases = {'"반도체 수출"': ["export_phrase"], '"반도체 수출 지원"': ["export_phrase"]}
+    unpair_entries(PAIRED_SINCE - 1)  # written before the pairs: the positions say the order
+    assert {phrase: keys(corpus, phrase) for phrase in phrases} == phrases
+    assert reindex_stale() == len(corpus)
+    assert {phrase: keys(corpus, phrase) for phrase in phrases} == phrases
+    assert keys(corpus, '"수출 반도체"') == []
+    # On PostgreSQL the index finds a phrase by its pairs: a current entry without them is missed.
+    unpair_entries(ANALYZER_VERSION)
+    if connection.vendor == "postgresql":
+        assert keys(corpus, '"반도체 수출"') == []
+        assert keys(corpus, '"반도체 수출"', title_only=True) == ["export_phrase"]  # by position
+    assert set(keys(corpus, "반도체 수출")) == {"export_phrase", "export_apart"}
 
 
 def test_title_only(corpus):
@@ -490,13 +524,13 @@ def test_each_window_lies_below_the_last_and_is_as_wide_as_the_rate_of_matches_s
 def test_an_old_post_is_found_beyond_the_newest_blocks_before_entries_hold_wide_blocks(
     small_bounds, make_posts
 ):
-    from newsrank.search.analyzer import ANALYZER_VERSION
+    from newsrank.search.backends import TAGGED_SINCE
 
     (old,) = make_posts(1, title="가상 기사 유일한 단어 꽃샘추위")
     posts = make_posts(12)
     for post in [old, *posts]:
         index_post(post)
-    untag_entries(ANALYZER_VERSION - 1)
+    untag_entries(TAGGED_SINCE - 1)
     assert found("꽃샘추위") == [old.number]
     assert set(found("가상 기사")) == {post.number for post in posts[-5:]}
 

@@ -470,32 +470,38 @@ class PostgresBackend(Backend):
             # The tag is a rare lexeme that GIN intersects quickly with any term, where windows
             # would cost more queries than they save (one post in 60 is the outlet's).
             windowed = False
+        # Ranked by the words' positions: a tag or a pair has none to rank by.
+        rank = self.tsquery(query) if ranked else None
         with connection.cursor() as cursor:
-            visible = self._newest_visible(cursor, tsquery, filters, bound, windowed, tagged)
-            if ranked:  # by the words' positions: a tag or a pair has none to rank by
-                visible = self._ranked(cursor, self.tsquery(query), visible, now)
-        page = [number for number, _ in visible[offset : offset + limit]]
+            visible = self._newest_visible(cursor, tsquery, rank, filters, bound, windowed, tagged)
+        if ranked:
+            visible = self._best_first(visible, now)
+        page = [number for number, _, _ in visible[offset : offset + limit]]
         if ranked:
             return page, len(visible), len(visible) < CANDIDATES
         return page, min(len(visible), MAX_COUNT), len(visible) <= MAX_COUNT
 
+    # ts_rank_cd()'s weights, in its order D, C, B, A
+    RANK_WEIGHTS = [PG_BODY_WEIGHT, PG_BODY_WEIGHT, 1.0, 1.0]
+
     def _newest_visible(
-        self, cursor, tsquery, filters, bound, windowed, wide
-    ) -> list[tuple[int, float]]:
-        """(number, date as a Unix time) of the newest `bound` visible matches of `tsquery`, newest first.
+        self, cursor, tsquery, rank, filters, bound, windowed, wide
+    ) -> list[tuple[int, float, float | None]]:
+        """(number, date as a Unix time, ts_rank_cd() against `rank` or None) of the newest
+        `bound` visible matches of `tsquery`, newest first.
 
         GIN alone finds the matches (it reads no document for a plain-term query), window by
         window (`_next_window`; one window for everything unless `windowed`), each window's
         through `search_window` (migration 0008): its matches, each checked against its post
-        (visible, outlet, dates). Without an outlet filter or an end date nearly every match is
-        visible, so only as many of a window's newest matches as are still needed are looked up,
-        and the rest of the window only if some of those were hidden.
+        (visible, outlet, dates) and ranked. Without an outlet filter or an end date nearly
+        every match is visible, so only as many of a window's newest matches as are still needed
+        are looked up, and the rest of the window only if some of those were hidden.
         """
         cursor.execute("SELECT max(post_id) FROM search_entry")
         newest = cursor.fetchone()[0]
         floor = filters.first_number or 0
         plain = filters.outlet_id is None and filters.date_to is None
-        found: list[tuple[int, float]] = []
+        found: list[tuple[int, float, float | None]] = []
         high = 0 if newest is None else newest + 1  # the windows so far: from `high` on
         lexemes = None  # the block lexemes of the window being read
         while high > floor and len(found) < bound:
@@ -506,15 +512,16 @@ class PostgresBackend(Backend):
             within = f"({tsquery}) & ({' | '.join(lexemes)})" if lexemes else tsquery
             wanted = bound - len(found) if plain else None
             cursor.execute(
-                "SELECT post_id, at, lowest, matched FROM search_window("
-                "%s::tsquery, %s, %s, %s, %s, %s, %s)",
-                [within, low, high, wanted, filters.outlet_id, filters.date_from, filters.date_to],
-            )
+                "SELECT post_id, at, rank, lowest, matched FROM search_window(%s::tsquery,"
+                " %s, %s, %s, %s, %s, %s, %s::tsquery, %s::real[])",
+                [
+                    within, low, high, wanted, filters.outlet_id, filters.date_from,
+                    filters.date_to, rank, self.RANK_WEIGHTS,
+                ],
+            )  # fmt: skip
             rows = cursor.fetchall()
-            lowest, matched = next((row[2], row[3]) for row in rows if row[0] is None)
-            found.extend(
-                sorted(((row[0], row[1]) for row in rows if row[0] is not None), reverse=True)
-            )
+            lowest, matched = next(row[3:] for row in rows if row[0] is None)
+            found.extend(sorted((row[:3] for row in rows if row[0] is not None), reverse=True))
             if wanted is not None and matched == wanted:  # the window may hold more below
                 high = lowest
             else:
@@ -549,29 +556,18 @@ class PostgresBackend(Backend):
             return floor, []
         return floor, self._window_lexemes(start, top, newest, wide())
 
-    # ts_rank_cd()'s weights, in its order D, C, B, A
-    RANK_WEIGHTS = [PG_BODY_WEIGHT, PG_BODY_WEIGHT, 1.0, 1.0]
-
-    def _ranked(
-        self, cursor, rank: str, visible: list[tuple[int, float]], now: datetime
-    ) -> list[tuple[int, float]]:
-        """`visible` best first: ts_rank_cd() against `rank` with the recency boost (a document
-        is read by its post number, from the row the match was just found in)."""
-        if not visible:
-            return visible
-        cursor.execute(
-            "SELECT post_id, ts_rank_cd(%s::real[], document, %s::tsquery, 1) FROM search_entry"
-            " WHERE post_id = ANY(%s)",
-            [self.RANK_WEIGHTS, rank, [number for number, _ in visible]],
-        )
-        relevance = dict(cursor.fetchall())
+    @staticmethod
+    def _best_first(visible, now: datetime) -> list[tuple[int, float, float | None]]:
+        """`visible` ordered by relevance with the recency boost, then newest first."""
         now_seconds, scored = now.timestamp(), []
-        for number, at in visible:
-            age = max(0.0, (now_seconds - at) / 86400.0)
-            boost = 1.0 + RECENCY_BOOST / (1.0 + age / RECENCY_DAYS)
-            scored.append((relevance.get(number, 0.0) * boost, number, at))
+        for entry in visible:
+            number, at, relevance = entry  # no relevance: the entry went while it was read
+            boost = 1.0 + RECENCY_BOOST / (
+                1.0 + max(0.0, now_seconds - at) / 86400.0 / RECENCY_DAYS
+            )
+            scored.append(((relevance or 0.0) * boost, number, entry))
         scored.sort(reverse=True)
-        return [(number, at) for _, number, at in scored]
+        return [entry for _, _, entry in scored]
 
 
 def _pg_quote(term: str) -> str:

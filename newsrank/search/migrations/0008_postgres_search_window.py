@@ -1,14 +1,15 @@
-"""PostgreSQL: `search_window` finds the visible matches of one window of post numbers, and the
-windows no longer overlap.
+"""PostgreSQL: `search_window` finds the visible matches of one window of post numbers, ranked,
+and the windows no longer overlap.
 
 `search_visible` (migrations 0003–0007) searched windows that all ended at the newest post (2, 6,
 20 blocks, then all), so each try read again the matches of the tries before it, and a window was
 either too narrow (its matches read for nothing) or far too wide: a phrase whose 1,000 newest
 matches lie in the newest 50,000 posts rechecked every post holding both words in 210,000. Now each
 window lies below the one before, its matches are kept, and the next window is sized from how
-often the query has matched so far (`PostgresBackend._newest_visible`); the ranking of the
-candidates is a query of its own. A post's date comes as seconds since 1970 (1,000 timestamps
-cost Python 4 ms to parse). SQLite: nothing changes.
+often the query has matched so far (`PostgresBackend._newest_visible`). Each visible match comes
+with its ts_rank_cd() (its document read by post number, from the page its match was just found
+on), and its date as seconds since 1970 (1,000 timestamps cost Python 4 ms to parse); the
+recency boost and the order are Python's. SQLite: nothing changes.
 """
 
 import importlib
@@ -20,8 +21,8 @@ from newsrank.search.migrations._postgres import postgres_only
 FUNCTION = """
 CREATE FUNCTION search_window(
     q tsquery, low bigint, high bigint, lim bigint, outlet bigint, since timestamptz,
-    until timestamptz
-) RETURNS TABLE (post_id bigint, at float8, lowest bigint, matched bigint)
+    until timestamptz, rank_query tsquery, weights real[]
+) RETURNS TABLE (post_id bigint, at float8, rank real, lowest bigint, matched bigint)
 LANGUAGE sql STABLE ROWS 1000
 SET enable_seqscan = off SET jit = off
 AS $$
@@ -36,9 +37,13 @@ WITH matches AS MATERIALIZED (
     ))
     ORDER BY e.post_id + 0 DESC LIMIT lim
 )
-SELECT NULL, NULL, min(m.post_id), count(*) FROM matches m
+SELECT NULL, NULL, NULL, min(m.post_id), count(*) FROM matches m
 UNION ALL
-SELECT m.post_id, post.at, NULL, NULL FROM matches m
+SELECT m.post_id, post.at, (  -- a sort by date reads no document
+    SELECT ts_rank_cd(weights, e.document, rank_query, 1) FROM search_entry e
+    WHERE e.post_id = m.post_id AND rank_query IS NOT NULL
+), NULL, NULL
+FROM matches m
 CROSS JOIN LATERAL (
     SELECT extract(epoch FROM coalesce(p.published_at, p.created_at))::float8 AS at
     FROM board_post p
@@ -50,7 +55,8 @@ CROSS JOIN LATERAL (
 $$
 """
 DROP_FUNCTION = (
-    "DROP FUNCTION search_window(tsquery, bigint, bigint, bigint, bigint, timestamptz, timestamptz)"
+    "DROP FUNCTION search_window(tsquery, bigint, bigint, bigint, bigint, timestamptz, timestamptz,"
+    " tsquery, real[])"
 )
 DROP_PREVIOUS = (
     "DROP FUNCTION search_visible(tsquery, bigint, bigint, bigint, timestamptz, timestamptz,"

@@ -462,18 +462,14 @@ class PostgresBackend(Backend):
         )
         paired = phrases and self.paired()
         tsquery = self.tsquery(query, paired=paired)
-        windowed = True
         tagged = functools.cache(self.tagged)
         if filters.outlet_id is not None and tagged():  # the index applies the filter
             tsquery = self.tsquery(query, filters.outlet_id, paired)
             filters = replace(filters, outlet_id=None)
-            # The tag is a rare lexeme that GIN intersects quickly with any term, where windows
-            # would cost more queries than they save (one post in 60 is the outlet's).
-            windowed = False
         # Ranked by the words' positions: a tag or a pair has none to rank by.
         rank = self.tsquery(query) if ranked else None
         with connection.cursor() as cursor:
-            visible = self._newest_visible(cursor, tsquery, rank, filters, bound, windowed, tagged)
+            visible = self._newest_visible(cursor, tsquery, rank, filters, bound, tagged)
         if ranked:
             visible = self._best_first(visible, now)
         page = [number for number, _, _ in visible[offset : offset + limit]]
@@ -485,13 +481,13 @@ class PostgresBackend(Backend):
     RANK_WEIGHTS = [PG_BODY_WEIGHT, PG_BODY_WEIGHT, 1.0, 1.0]
 
     def _newest_visible(
-        self, cursor, tsquery, rank, filters, bound, windowed, wide
+        self, cursor, tsquery, rank, filters, bound, wide
     ) -> list[tuple[int, float, float | None]]:
         """(number, date as a Unix time, ts_rank_cd() against `rank` or None) of the newest
         `bound` visible matches of `tsquery`, newest first.
 
         GIN alone finds the matches (it reads no document for a plain-term query), window by
-        window (`_next_window`; one window for everything unless `windowed`), each window's
+        window (`_next_window`), each window's
         through `search_window` (migration 0008): its matches, each checked against its post
         (visible, outlet, dates) and ranked. Without an outlet filter or an end date nearly
         every match is visible, so only as many of a window's newest matches as are still needed
@@ -506,9 +502,7 @@ class PostgresBackend(Backend):
         lexemes = None  # the block lexemes of the window being read
         while high > floor and len(found) < bound:
             if lexemes is None:
-                low, lexemes = self._next_window(
-                    high, newest, floor, len(found), bound, windowed, wide
-                )
+                low, lexemes = self._next_window(high, newest, floor, len(found), bound, wide)
             within = f"({tsquery}) & ({' | '.join(lexemes)})" if lexemes else tsquery
             wanted = bound - len(found) if plain else None
             cursor.execute(
@@ -529,7 +523,7 @@ class PostgresBackend(Backend):
         return found[:bound]
 
     def _next_window(
-        self, high: int, newest: int, floor: int, found: int, bound: int, windowed: bool, wide
+        self, high: int, newest: int, floor: int, found: int, bound: int, wide
     ) -> tuple[int, list[str]]:
         """(its lowest post number, its block lexemes) of the window below `high`, the windows
         above it (down from the `newest` post) having found `found` of `bound` visible matches;
@@ -537,9 +531,7 @@ class PostgresBackend(Backend):
         enough and `wide()` (every entry holds them). No lexemes: from `floor` to the top."""
         top = (high - 1) // self.BLOCK
         spanned = newest + 1 - high
-        if not windowed:
-            blocks = top + 1
-        elif not spanned:
+        if not spanned:
             blocks = self.FIRST_WINDOW
         elif found:
             blocks = math.ceil((bound - found) * spanned / found * self.MARGIN / self.BLOCK)

@@ -503,8 +503,8 @@ def test_each_window_lies_below_the_last_and_is_as_wide_as_the_rate_of_matches_s
     backend, block = PostgresBackend(), PostgresBackend.BLOCK
     newest = 99 * block + 4_999
 
-    def window(high, found, floor=0, windowed=True):
-        return backend._next_window(high, newest, floor, found, 1_000, windowed, lambda: True)
+    def window(high, found, floor=0):
+        return backend._next_window(high, newest, floor, found, 1_000, lambda: True)
 
     assert window(newest + 1, 0) == (98 * block, ["'~b98'", "'~b99'"])  # the first
     # 250 of 1,000 in the newest 15,000 posts: the other 750 in 45,000 more, and half again
@@ -518,7 +518,6 @@ def test_each_window_lies_below_the_last_and_is_as_wide_as_the_rate_of_matches_s
                          "'~w7'", "'~w8'"],
     )  # fmt: skip
     assert window(90 * block, 1) == (0, [])
-    assert window(newest + 1, 0, windowed=False) == (0, [])
 
 
 def test_an_old_post_is_found_beyond_the_newest_blocks_before_entries_hold_wide_blocks(

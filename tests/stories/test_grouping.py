@@ -12,7 +12,7 @@ from newsrank.stories.features import (
     lead_of,
     post_features,
 )
-from newsrank.stories.grouping import Grouper, Item, Settings
+from newsrank.stories.grouping import Grouper, Item, Settings, TermIndex
 
 KST = timezone(timedelta(hours=9))
 T0 = datetime(2031, 5, 12, 9, 0, tzinfo=KST)
@@ -82,6 +82,27 @@ def test_lead_drops_a_repeated_title_and_a_bulleted_list():
 def test_opinion_tags():
     assert is_opinion("[사설] 감사원장의 황당한 발언") and is_opinion("[정동칼럼] 기다렸다")
     assert is_opinion("[홍길동 칼럼] 여름") and not is_opinion("[대구 리뷰] 롯데 7연패 탈출")
+
+
+# --- term index -----------------------------------------------------------------------------------
+
+
+def test_term_index_lists_a_windows_posts_oldest_first_and_leaves_out_a_late_arrival():
+    index = TermIndex()
+    for n in range(100):  # one an hour, then a late arrival stored after newer posts
+        index.add(f"p{n}", ["누리호"], T0 + timedelta(hours=n))
+    index.add("late", ["누리호"], T0 + timedelta(hours=50))
+    index.add("other", ["발사"], T0)
+    since = T0 + timedelta(hours=90)
+    assert index.recent("누리호", since) == [f"p{n}" for n in range(90, 100)]
+    assert index.recent("누리호", since, limit=9) is None, "counted with the late arrival: 11"
+    assert index.recent("누리호", T0 + timedelta(hours=95)) == [f"p{n}" for n in range(95, 100)]
+    # An earlier window than the last one asked for: what was dropped stays dropped, and the late
+    # arrival is in this one.
+    earlier = index.recent("누리호", T0 + timedelta(hours=40))
+    assert earlier == [*(f"p{n}" for n in range(95, 100)), "late"]
+    assert index.recent("발사", since) == [] and index.recent("없는말", since) == []
+    assert index.df("누리호") == 101 and index.documents == 102
 
 
 # --- grouping on fictional headlines --------------------------------------------------------------

@@ -64,26 +64,32 @@ class StoryAssigner:
     def assign_pending(self, limit: int = BATCH) -> int:
         """Place up to `limit` pending posts, oldest first; returns how many were placed."""
         with _assignment_lock():
-            newest = _newest_placed_row()
+            newest, posts = self._turn(limit)
             newest_placed = newest[0] if newest else 0
             if self.grouper is None or not self._in_step(newest_placed, newest):
                 self._warm()
             elif newest_placed != self.last_seen:
                 self._catch_up(newest_placed)  # another crawler placed posts since our last turn
-            posts = self._pending(limit)
             if posts and self.details:
                 self.outlet_names = list(Outlet.objects.values_list("name", flat=True))
             for post, features in zip(posts, self.features(posts), strict=True):
                 self._place(post, features)
             return len(posts)
 
-    def _pending(self, limit: int) -> list[Post]:
-        """The oldest `limit` pending posts, with their outlets (from `_outlet`)."""
-        sql, params = _compiled("pending", limit)
-        posts = list(Post.objects.raw(sql, params))
+    def _turn(self, limit: int) -> tuple[tuple | None, list[Post]]:
+        """The newest placed post's (number, story, title), None before the first, and the
+        oldest `limit` pending posts with their outlets (from `_outlet`): one query, as a round
+        trip to PostgreSQL costs about what its answer does."""
+        sql, params = _compiled("turn", limit)
+        rows = list(Post.objects.raw(sql, params))  # one row with no post when none is pending
+        first = rows[0]
+        newest = None
+        if first.newest_number is not None:
+            newest = (first.newest_number, first.newest_story, first.newest_title)
+        posts = [post for post in rows if post.number is not None]
         for post in posts:
             post.outlet = self._outlet(post.outlet_id)
-        return posts
+        return newest, posts
 
     def _outlet(self, outlet_id: int) -> Outlet:
         """An outlet, from a table read again when it lacks one or is a minute old (a renamed
@@ -318,35 +324,41 @@ def _post_values(summary: list[str], post: Post) -> list:
 
 
 def _newest_placed() -> int:
-    row = _newest_placed_row()
-    return row[0] if row else 0
-
-
-def _newest_placed_row() -> tuple[int, int | None, str] | None:
-    """The newest placed post's number, story and title (None before the first)."""
+    """The newest placed post's number (0 before the first)."""
     sql, params = _compiled("newest placed")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchone()
+        row = cursor.fetchone()
+    return row[0] if row else 0
 
 
 @functools.cache
 def _sql(vendor: str, name: str, limit: int) -> tuple[str, tuple]:
-    if name == "pending":
-        query = Post.objects.filter(story_pending=True).order_by("number")[:limit]
-    else:
-        query = (
-            Post.objects.filter(story_pending=False)
-            .order_by("-number")
-            .values_list("number", "story_id", "title")[:1]
-        )
-    return query.query.sql_with_params()
+    newest = (
+        Post.objects.filter(story_pending=False)
+        .order_by("-number")
+        .values_list("number", "story_id", "title")[:1]
+    )
+    newest_sql, newest_params = newest.query.sql_with_params()
+    if name == "newest placed":
+        return newest_sql, newest_params
+    pending = Post.objects.filter(story_pending=True).order_by("number")[:limit]
+    pending_sql, pending_params = pending.query.sql_with_params()
+    # Two uncorrelated subqueries side by side: one row for each pending post, each with the
+    # newest placed post, or one row with no post (SQLite and PostgreSQL alike).
+    sql = (
+        "SELECT newest.number AS newest_number, newest.story_id AS newest_story, "
+        "newest.title AS newest_title, pending.* FROM (SELECT 1 AS one) AS turn "
+        f"LEFT JOIN ({newest_sql}) AS newest ON TRUE "
+        f"LEFT JOIN ({pending_sql}) AS pending ON TRUE ORDER BY pending.number"
+    )
+    return sql, (*newest_params, *pending_params)
 
 
 def _compiled(name: str, limit: int = 1) -> tuple[str, tuple]:
-    """The SQL and parameters of one of the queries made at every turn, compiled by the ORM once
-    per process: compiling them again took more CPU than the database took to answer them (about
-    1 ms of the 5 a post may take)."""
+    """The SQL and parameters of one of the queries made at every turn ("turn": the newest placed
+    post and the pending ones), compiled by the ORM once per process: compiling them again took
+    more CPU than the database took to answer them (about 1 ms of the 5 a post may take)."""
     return _sql(connection.vendor, name, limit)
 
 

@@ -486,12 +486,12 @@ class PostgresBackend(Backend):
         """(number, date as a Unix time, ts_rank_cd() against `rank` or None) of the newest
         `bound` visible matches of `tsquery`, newest first.
 
-        GIN alone finds the matches (it reads no document for a plain-term query), window by
-        window (`_next_window`), each window's
-        through `search_window` (migration 0008): its matches, each checked against its post
-        (visible, outlet, dates) and ranked. Without an outlet filter or an end date nearly
-        every match is visible, so only as many of a window's newest matches as are still needed
-        are looked up, and the rest of the window only if some of those were hidden.
+        GIN alone finds the matches (it reads no document for a query of plain terms and pairs),
+        window by window (`_next_window`), each window's through `search_window` (migration
+        0008): its matches, each checked against its post (visible, outlet, dates) and ranked.
+        Without an outlet filter or an end date nearly every match is visible, so only as many
+        of a window's newest matches as are still needed are looked up, and the rest of the
+        window only if some of those were hidden.
         """
         cursor.execute("SELECT max(post_id) FROM search_entry")
         newest = cursor.fetchone()[0]

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from django.db import connection, transaction
+from django.db.models import Min
 
 from newsrank.board.models import Post
 from newsrank.search import highlight as marks
@@ -114,20 +115,18 @@ class Backend:
     # so that the full-text index applies an outlet filter itself instead of walking the matches
     # of every outlet (one post in 60 is the outlet's). Entries written before ANALYZER_VERSION 4
     # have none: until `reindex_stale` has rewritten them, the filter is applied by post
-    # (`tagged`).
+    # (`oldest_entry`).
     @staticmethod
     def outlet_tag(outlet_id: int) -> str:
         return f"-o{outlet_id}"
 
     @staticmethod
-    def tagged() -> bool:
-        """Whether every entry holds its outlet's tag (and on PostgreSQL its wide block)."""
-        return not SearchEntry.objects.filter(analyzer__lt=TAGGED_SINCE).exists()
-
-    @staticmethod
-    def paired() -> bool:
-        """Whether every entry holds its pairs of adjacent terms (PostgreSQL)."""
-        return not SearchEntry.objects.filter(analyzer__lt=PAIRED_SINCE).exists()
+    def oldest_entry() -> int:
+        """The ANALYZER_VERSION of the oldest entries (the current one if there are none): every
+        entry holds what that version added (TAGGED_SINCE, PAIRED_SINCE). One step of the index
+        `search_entry_analyzer`."""
+        oldest = SearchEntry.objects.aggregate(oldest=Min("analyzer"))["oldest"]
+        return ANALYZER_VERSION if oldest is None else oldest
 
     def numbers(
         self, query: Query, filters: Filters, offset: int, limit: int, now: datetime
@@ -222,7 +221,7 @@ class SQLiteBackend(Backend):
         return " AND ".join(sql), params
 
     def numbers(self, query, filters, offset, limit, now):
-        tagged = filters.outlet_id is not None and self.tagged()
+        tagged = filters.outlet_id is not None and self.oldest_entry() >= TAGGED_SINCE
         where, params = self._filter_sql(filters, tagged)
         match = self.match(query, filters.outlet_id if tagged else None)
         base = (  # the post's columns from post_search (board migration 0006), not its row
@@ -453,23 +452,25 @@ class PostgresBackend(Backend):
     def numbers(self, query, filters, offset, limit, now):
         ranked = query.sort != "date"
         bound = CANDIDATES if ranked else MAX_COUNT + 1
-        # Whether the entries are current is asked only when it matters (a phrase, an outlet, a
-        # wide window): most searches end in the first window or two without it.
+        # What every entry holds is asked only when it matters (a phrase, an outlet, a wide
+        # window): most searches end in the first window or two without it.
+        oldest = functools.cache(self.oldest_entry)
         phrases = not query.title_only and any(
             len(terms) > 1
             for word in query.required + query.excluded
             for terms in word.alternatives
         )
-        paired = phrases and self.paired()
-        tsquery = self.tsquery(query, paired=paired)
-        tagged = functools.cache(self.tagged)
-        if filters.outlet_id is not None and tagged():  # the index applies the filter
-            tsquery = self.tsquery(query, filters.outlet_id, paired)
-            filters = replace(filters, outlet_id=None)
+        paired = phrases and oldest() >= PAIRED_SINCE
+        outlet_id = None
+        if filters.outlet_id is not None and oldest() >= TAGGED_SINCE:  # the index filters
+            outlet_id, filters = filters.outlet_id, replace(filters, outlet_id=None)
+        tsquery = self.tsquery(query, outlet_id, paired)
         # Ranked by the words' positions: a tag or a pair has none to rank by.
         rank = self.tsquery(query) if ranked else None
         with connection.cursor() as cursor:
-            visible = self._newest_visible(cursor, tsquery, rank, filters, bound, tagged)
+            visible = self._newest_visible(
+                cursor, tsquery, rank, filters, bound, lambda: oldest() >= TAGGED_SINCE
+            )
         if ranked:
             visible = self._best_first(visible, now)
         page = [number for number, _, _ in visible[offset : offset + limit]]

@@ -169,19 +169,29 @@ def test_outlet_filter_keeps_the_relevance_order(corpus):
     assert ranked.index("chip_title") < ranked.index("chip_body")
 
 
-def untag_entries(version):
-    """The entries as `version` of the analyzer wrote them, without their outlets' tags."""
+def as_written_by(version, *lexemes, untag=False):
+    """The entries as `version` of the analyzer wrote them: on PostgreSQL without the document's
+    lexemes LIKE `lexemes`, and if `untag` without their outlets' tags on SQLite too."""
     from django.db import connection
 
-    for entry in SearchEntry.objects.all():
-        body_extra = " ".join(t for t in entry.body_extra.split() if not t.startswith("-o"))
-        SearchEntry.objects.filter(pk=entry.pk).update(body_extra=body_extra, analyzer=version)
+    SearchEntry.objects.update(analyzer=version)
+    if untag:
+        for entry in SearchEntry.objects.all():
+            body_extra = " ".join(t for t in entry.body_extra.split() if not t.startswith("-o"))
+            SearchEntry.objects.filter(pk=entry.pk).update(body_extra=body_extra)
     if connection.vendor == "postgresql":
+        like = " OR ".join(["lexeme LIKE %s"] * len(lexemes))
         with connection.cursor() as cursor:
             cursor.execute(
                 "UPDATE search_entry SET document = ts_delete(document, ARRAY(SELECT lexeme"
-                " FROM unnest(document) WHERE lexeme LIKE '-o%' OR lexeme LIKE '~w%'))"
+                f" FROM unnest(document) WHERE {like}))",
+                list(lexemes),
             )
+
+
+def untag_entries(version):
+    """The entries as `version` wrote them, without their outlets' tags (and wide blocks)."""
+    as_written_by(version, "-o%", "~w%", untag=True)
 
 
 def test_outlet_filter_works_before_and_after_the_entries_hold_outlet_tags(corpus):
@@ -199,16 +209,8 @@ def test_outlet_filter_works_before_and_after_the_entries_hold_outlet_tags(corpu
 
 
 def unpair_entries(version):
-    """The entries as `version` of the analyzer wrote them, without their pairs of terms."""
-    from django.db import connection
-
-    SearchEntry.objects.update(analyzer=version)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE search_entry SET document = ts_delete(document, ARRAY(SELECT lexeme"
-                " FROM unnest(document) WHERE lexeme LIKE '% %'))"
-            )
+    """The entries as `version` wrote them, without their pairs of terms."""
+    as_written_by(version, "% %")
 
 
 def test_phrases_are_found_before_and_after_the_entries_hold_pairs_of_terms(corpus):

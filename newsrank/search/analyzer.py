@@ -49,12 +49,13 @@ _NOT_A_STEM = frozenset({"MAG", "MAJ", "IC"})  # adverbs and interjections alone
 _WORD = re.compile(r"(?:[^\W_]|[.\-]|(?<=\d),(?=\d))+")
 # Particles (조사) typed alone in a query; Kiwi, seeing no noun to attach them to, may read some as
 # nouns (으로부터 → 으/NNG, 은 → 은/NNG 'silver'), so a query word made only of these is skipped.
+# Highlighting lets them stand between the words of a phrase (newsrank/search/highlight.py).
 _PARTICLES_LIST = (
     "이 가 께서 에서 을 를 의 에 에게 께 한테 더러 로 으로 와 과 랑 이랑 하고 도 만 은 는 부터 까지 "
     "조차 마저 처럼 보다 같이 라고 이라고 이나 나 이며 며 든지 이든지 야 이야 로부터 으로부터 에게서 "
     "한테서 에서부터 로서 으로서 로써 으로써 밖에 뿐 요"
 )
-_PARTICLES = re.compile(
+PARTICLES = re.compile(
     "(?:" + "|".join(sorted(_PARTICLES_LIST.split(" "), key=len, reverse=True)) + ")+"
 )
 # Not part of a term: punctuation, symbols, and bare jamo (ㅋㅋ, ㅠㅠ are chat noise, not words).
@@ -374,7 +375,7 @@ def query_terms(text: str, *, limit: int = MAX_QUERY_CHARS) -> list[QueryTerm]:
     """The words of a query, each with the ways a post may contain it; words with none are dropped."""
     result = []
     for word in analyze_words(text, limit=limit):
-        if _PARTICLES.fullmatch(word.text):
+        if PARTICLES.fullmatch(word.text):
             continue
         alternatives: list[tuple[str, ...]] = []
         parts = tuple(term for term, _, _ in word.parts)

@@ -2,20 +2,36 @@
 
 Marking works on the text as written, by finding the query's terms (and the hanja abbreviations that
 stand for them) as substrings, so no morphological analysis runs per result. A one-character term
-is marked only where a word starts with it, so that 문 does not light up inside 문제. Pure: no Django.
+is marked only where a word starts with it, so that 문 does not light up inside 문제.
+
+A quoted phrase is marked only where its terms stand in order, as one mark, with nothing between two
+of them but what gives no term of a post (`analyzer.analyze`): spaces and punctuation, and what is
+written onto the first word: its particles (조를 지원), the suffixes 들 and 적 (기업들에 지원, 경제적
+지원), a 하다/되다 form (지원했다 확대). A one-character first term may follow a number, as a
+counter does. So "조 지원" marks 1조 지원 and 조를 지원하는, where the index finds the phrase, and
+neither 조기 지원 nor 4조원 지원, where it does not (조기 and 원 are terms of their own); its lone 조
+and 지원 are not marked. The index also finds a phrase across a word that gives no term ("지원 확대"
+in 지원을 크게 확대: 크게 is a verb); that is left unmarked rather than guessed from the lone terms,
+which the reader who typed the quotes did not ask for. Pure: no Django.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterable
 
-from newsrank.search.analyzer import normalize
+from newsrank.search.analyzer import PARTICLES, normalize
 from newsrank.search.hanja import hanja_table
 
 SNIPPET_CHARS = 160
 _SPACE = re.compile(r"\s+")
+# What may stand between two terms of a phrase (see the module docstring): closing punctuation, a
+# suffix or a 하다/되다 form written onto the first word and its particles, then spaces and punctuation.
+_PREDICATE = "(?:하|되|해|돼|했|됐|한|할|함|된|될|됨)[가-힣]{0,2}"
+_BETWEEN = rf"[^\w\s]{{0,2}}(?:들|적|{_PREDICATE})?(?:{PARTICLES.pattern})?\W{{0,3}}"
+_WORD_START = r"(?<![^\W\d_])"  # not right after a letter; after a number is fine (1조)
 
 
 def needles(terms: Iterable[str]) -> list[str]:
@@ -26,17 +42,24 @@ def needles(terms: Iterable[str]) -> list[str]:
     return sorted(found, key=len, reverse=True)
 
 
-def highlight(text: str, terms: Iterable[str]) -> str:
-    """`text` escaped for HTML, with each occurrence of a term in `<mark>`."""
+def highlight(text: str, terms: Iterable[str], *, phrases: Iterable[tuple[str, ...]] = ()) -> str:
+    """`text` escaped for HTML, with each occurrence of a term or a phrase in `<mark>`."""
     text = normalize(text)
-    return _render(text, _spans(text, needles(terms)))
+    return _render(text, _spans(text, needles(terms), tuple(phrases)))
 
 
-def snippet(text: str, terms: Iterable[str], width: int = SNIPPET_CHARS) -> str:
+def snippet(
+    text: str,
+    terms: Iterable[str],
+    width: int = SNIPPET_CHARS,
+    *,
+    phrases: Iterable[tuple[str, ...]] = (),
+) -> str:
     """About `width` characters of `text` around its densest matches, escaped and marked."""
     text = _SPACE.sub(" ", normalize(text)).strip()
     found = needles(terms)
-    spans = _spans(text, found)
+    phrases = tuple(phrases)
+    spans = _spans(text, found, phrases)
     start = 0
     if spans and len(text) > width:
         best = max(
@@ -54,11 +77,13 @@ def snippet(text: str, terms: Iterable[str], width: int = SNIPPET_CHARS) -> str:
         space = text.find(" ", end)
         end = space if 0 < space - end < 15 else end
     piece = text[start:end]
-    rendered = _render(piece, _spans(piece, found))
+    rendered = _render(piece, _spans(piece, found, phrases))
     return ("…" if start > 0 else "") + rendered + ("…" if end < len(text) else "")
 
 
-def _spans(text: str, found: list[str]) -> list[tuple[int, int]]:
+def _spans(
+    text: str, found: list[str], phrases: tuple[tuple[str, ...], ...] = ()
+) -> list[tuple[int, int]]:
     lowered = text.lower()
     if len(lowered) != len(text):  # a few letters change length when lowered; keep offsets
         lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
@@ -69,6 +94,9 @@ def _spans(text: str, found: list[str]) -> list[tuple[int, int]]:
             if len(needle) == 1 and start > 0 and lowered[start - 1].isalnum():
                 continue
             spans.append((start, match.end()))
+    for phrase in phrases:
+        if phrase and all(phrase):
+            spans.extend(match.span() for match in _phrase_pattern(phrase).finditer(lowered))
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:
@@ -76,6 +104,19 @@ def _spans(text: str, found: list[str]) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
+
+
+@functools.lru_cache(maxsize=256)
+def _phrase_pattern(phrase: tuple[str, ...]) -> re.Pattern[str]:
+    """The phrase's terms (or their hanja) in order, with `_BETWEEN` between each two."""
+    words = []
+    for index, term in enumerate(phrase):
+        options = [
+            (_WORD_START if index == 0 and len(needle) == 1 else "") + re.escape(needle)
+            for needle in needles([term])
+        ]
+        words.append("(?:" + "|".join(options) + ")")
+    return re.compile(_BETWEEN.join(words))
 
 
 def _render(text: str, spans: list[tuple[int, int]]) -> str:

@@ -1,4 +1,8 @@
+import pytest
+
 from newsrank.search.highlight import highlight, snippet
+
+JOBS = ("조", "지원")  # the phrase "조 지원"
 
 
 def test_marks_terms_and_escapes_everything_else():
@@ -36,4 +40,65 @@ def test_snippet_without_matches_is_the_beginning():
 def test_snippet_escapes_html():
     assert snippet("<script>alert(1)</script> 인텔", {"인텔"}) == (
         "&lt;script&gt;alert(1)&lt;/script&gt; <mark>인텔</mark>"
+    )
+
+
+def test_phrase_marks_where_it_stands_and_not_its_lone_terms():
+    assert highlight("1조 지원 발표… 조기 집행, 지원 확대", set(), phrases=[JOBS]) == (
+        "1<mark>조 지원</mark> 발표… 조기 집행, 지원 확대"
+    )
+
+
+# What Korean writes onto a noun and the analyzer leaves out of the terms: the index finds the
+# phrase across it, so the mark does too.
+@pytest.mark.parametrize(
+    ("text", "phrase", "marked"),
+    [
+        ("조 지원", JOBS, "<mark>조 지원</mark>"),
+        ("조를 지원하는", JOBS, "<mark>조를 지원</mark>하는"),
+        ("기업들에 지원", ("기업", "지원"), "<mark>기업들에 지원</mark>"),
+        ("경제적 지원", ("경제", "지원"), "<mark>경제적 지원</mark>"),
+        ("지원했다 확대", ("지원", "확대"), "<mark>지원했다 확대</mark>"),
+        ("AI반도체 수출", ("ai", "반도체", "수출"), "<mark>AI반도체 수출</mark>"),
+        ("與 반발에 野 침묵", ("여당", "반발"), "<mark>與 반발</mark>에 野 침묵"),
+    ],
+)
+def test_phrase_marks_its_terms_with_particles_and_endings_between(text, phrase, marked):
+    assert highlight(text, set(), phrases=[phrase]) == marked
+
+
+# Where a term runs on into a longer word (조기, 강조) or another term stands between (4조원: 원),
+# the index does not find the phrase either.
+@pytest.mark.parametrize("text", ["조기 지원", "강조 지원", "4조원 지원", "조합 지원", "지원 조"])
+def test_phrase_not_marked_where_its_terms_do_not_stand_together(text):
+    assert highlight(text, set(), phrases=[JOBS]) == text
+
+
+def test_phrase_and_plain_word_together():
+    assert highlight("반도체 1조 지원, 반도체 조기 지원", {"반도체"}, phrases=[JOBS]) == (
+        "<mark>반도체</mark> 1<mark>조 지원</mark>, <mark>반도체</mark> 조기 지원"
+    )
+
+
+def test_phrase_found_only_by_analysis_marks_nothing():
+    # 크게 is a verb, so the index finds "지원 확대" here; a mark would have to guess.
+    text = "지원을 크게 확대했다. 지원 대상은 늘었다."
+    assert highlight(text, set(), phrases=[("지원", "확대")]) == text
+    assert snippet(text, set(), phrases=[("지원", "확대")]) == text
+    assert snippet(text, {"대상"}, phrases=[("지원", "확대")]) == (
+        "지원을 크게 확대했다. 지원 <mark>대상</mark>은 늘었다."
+    )
+
+
+def test_snippet_centres_on_the_phrase_and_leaves_its_lone_terms():
+    body = "조기 지원 소식입니다. " * 30 + "정부가 1조 지원 방안을 냈다. " + "뒤 문단입니다. " * 40
+    piece = snippet(body, set(), width=80, phrases=[JOBS])
+    assert piece.startswith("…") and piece.endswith("…")
+    assert "조기 지원" in piece and "1<mark>조 지원</mark> 방안" in piece
+    assert piece.count("<mark>") == 1
+
+
+def test_phrase_escapes_html_inside_and_around_its_mark():
+    assert highlight('A&B: 조 "지원" <확정>', set(), phrases=[JOBS]) == (
+        "A&amp;B: <mark>조 &quot;지원</mark>&quot; &lt;확정&gt;"
     )

@@ -365,6 +365,7 @@ class QueryTerm:
 
     text: str
     alternatives: tuple[tuple[str, ...], ...]
+    quoted: bool = False  # typed in double quotes: marked as a phrase (search/highlight.py)
 
     @property
     def terms(self) -> set[str]:

@@ -752,10 +752,11 @@ def search(
         Post.objects.select_related("outlet").only(*RESULT_FIELDS, "outlet__name").in_bulk(numbers)
     )
     result.posts = [found[number] for number in numbers if number in found]
-    terms = query.highlight_terms
+    terms, phrases = query.highlight_terms, query.highlight_phrases
     result.highlights = {
         post.number: Highlight(
-            marks.highlight(post.title, terms), marks.snippet(post.body_text, terms)
+            marks.highlight(post.title, terms, phrases=phrases),
+            marks.snippet(post.body_text, terms, phrases=phrases),
         )
         for post in result.posts
     }

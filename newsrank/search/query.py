@@ -74,7 +74,13 @@ class Query:
 
     @property
     def highlight_terms(self) -> set[str]:
-        return {term for word in self.required for term in word.terms}
+        """The terms marked wherever they stand: those of the words typed without quotes."""
+        return {term for word in self.required if not word.quoted for term in word.terms}
+
+    @property
+    def highlight_phrases(self) -> set[tuple[str, ...]]:
+        """The quoted phrases, marked only where their terms stand together; excluded words never."""
+        return {terms for word in self.required if word.quoted for terms in word.alternatives}
 
 
 def parse_query(
@@ -142,7 +148,7 @@ def _phrase(text: str) -> list[QueryTerm]:
     terms = phrase_terms(text)
     if len(terms) < 2:
         return query_terms(text)  # a quoted single word is just that word
-    return [QueryTerm(text.strip(), (terms,))]
+    return [QueryTerm(text.strip(), (terms,), quoted=True)]
 
 
 def _unique(words: list[QueryTerm]) -> list[QueryTerm]:

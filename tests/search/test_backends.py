@@ -270,6 +270,14 @@ def test_highlights_mark_hanja_for_its_word(corpus):
     assert result.highlights[result.posts[0].number].title.startswith("<mark>美</mark>")
 
 
+def test_highlights_mark_a_quoted_phrase_and_not_its_lone_terms(corpus):
+    result = search('"기업 지원" 수출', now=NOW)
+    (post,) = result.posts
+    marked = result.highlights[post.number]
+    assert marked.title == "<mark>수출</mark> <mark>기업 지원</mark> 대책"
+    assert marked.snippet == "반도체 기업과 <mark>수출</mark> 물류 문제를 함께 논의했다."
+
+
 # --- Bad input ------------------------------------------------------------------------------------
 
 

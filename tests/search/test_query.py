@@ -113,3 +113,10 @@ def test_title_only_and_sort_are_parameters():
     query = parse_query("태풍", title_only=True, sort="date")
     assert query.title_only and query.sort == "date"
     assert parse_query("태풍", sort="nonsense").sort == "relevance"
+
+
+def test_highlight_marks_quoted_phrases_as_phrases_and_never_excluded_words():
+    query = parse_query('"조 지원" 반도체 -관세 -"조기 집행"')
+    assert query.highlight_terms == {"반도체"}
+    assert query.highlight_phrases == {("조", "지원")}
+    assert parse_query("AI반도체 수출").highlight_phrases == set()  # plain words stay terms

@@ -21,6 +21,7 @@ with the table; see `bm25`).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Callable
@@ -41,7 +42,6 @@ CANDIDATES = 1_000  # relevance ranks at most this many of the newest matches (s
 MAX_COUNT = 1_000  # date order counts its matches up to here
 TAGGED_SINCE = 4  # the ANALYZER_VERSION from which entries hold their outlet's tag (`outlet_tag`)
 PAIRED_SINCE = 5  # ... and, on PostgreSQL, their pairs of adjacent terms (`PostgresBackend.pairs`)
-FINE_SINCE = 6  # ... and, on PostgreSQL, their fine blocks (`PostgresBackend.FINE`)
 MAX_PAGES = 50  # deeper pages are refused: no query scans further than this
 TITLE_WEIGHT, BODY_WEIGHT = 3.0, 1.0  # bm25() column weights
 # ts_rank_cd() sums every cover in the text, so a long body outweighs a title unless its weight is
@@ -370,7 +370,6 @@ class PostgresBackend(Backend):
         lexemes = []
         if number is not None:
             block = number // cls.BLOCK
-            lexemes.append(_pg_quote(cls.fine_block_lexeme(number // cls.FINE)))
             lexemes.append(_pg_quote(cls.block_lexeme(block)))
             lexemes.append(_pg_quote(cls.wide_block_lexeme(block // cls.WIDE)))
         if outlet_id is not None:
@@ -382,16 +381,8 @@ class PostgresBackend(Backend):
     # and that of its wide block of WIDE blocks ("~w1"): GIN ORs a few lexemes quickly and many
     # slowly (a common term in 20 blocks: 26–43 ms as 20 lexemes, 1 ms as 2), so a window of many
     # blocks asks for wide ones (`_window_lexemes`). Entries from ANALYZER_VERSION 4 have them.
-    # From version 6 (FINE_SINCE), also that of its fine block of FINE numbers ("~f123"): a word
-    # in every third post has its 1,000 newest matches in fewer posts than a block holds, and
-    # each match found is a row read, so a window shorter than a block is asked in fine blocks.
     BLOCK = 10_000
     WIDE = 10
-    FINE = 1_000
-
-    @staticmethod
-    def fine_block_lexeme(fine: int) -> str:
-        return f"~f{fine}"
 
     @staticmethod
     def block_lexeme(block: int) -> str:
@@ -449,12 +440,11 @@ class PostgresBackend(Backend):
         return "(" + " | ".join(alternatives) + ")"
 
     # The windows of post numbers searched in turn, newest first, each below the one before: the
-    # first holds FIRST_FINE fine blocks (FIRST_WINDOW blocks before every entry has them), each
-    # next one as many posts as the rate of matches so far says the candidates still need, with
-    # MARGIN to spare (GROWTH times the posts so far if nothing matched yet), and the last
-    # everything down to the first post the filters allow. A window too narrow costs one more
-    # query, one too wide the matches it did not need. See `_newest_visible`.
-    FIRST_FINE = 3
+    # first holds FIRST_WINDOW blocks, each next one as many as the rate of matches so far says
+    # the candidates still need, with MARGIN to spare (GROWTH times the blocks so far if nothing
+    # matched yet), and the last everything down to the first post the filters allow. A window
+    # too narrow costs one more query, one too wide the matches it did not need. See
+    # `_newest_visible`.
     FIRST_WINDOW = 2
     MARGIN = 1.5
     GROWTH = 4
@@ -462,24 +452,25 @@ class PostgresBackend(Backend):
     def numbers(self, query, filters, offset, limit, now):
         ranked = query.sort != "date"
         bound = CANDIDATES if ranked else MAX_COUNT + 1
+        # What every entry holds is asked only when it matters (a phrase, an outlet, a wide
+        # window): most searches end in the first window or two without it.
+        oldest = functools.cache(self.oldest_entry)
         phrases = not query.title_only and any(
             len(terms) > 1
             for word in query.required + query.excluded
             for terms in word.alternatives
         )
+        paired = phrases and oldest() >= PAIRED_SINCE
+        outlet_id = None
+        if filters.outlet_id is not None and oldest() >= TAGGED_SINCE:  # the index filters
+            outlet_id, filters = filters.outlet_id, replace(filters, outlet_id=None)
+        tsquery = self.tsquery(query, outlet_id, paired)
+        # Ranked by the words' positions: a tag or a pair has none to rank by.
+        rank = self.tsquery(query) if ranked else None
         with connection.cursor() as cursor:
-            # The newest entry, and what every entry holds (`oldest_entry`): two index steps.
-            cursor.execute("SELECT max(post_id), min(analyzer) FROM search_entry")
-            newest, oldest = cursor.fetchone()
-            oldest = ANALYZER_VERSION if oldest is None else oldest
-            paired = phrases and oldest >= PAIRED_SINCE
-            outlet_id = None
-            if filters.outlet_id is not None and oldest >= TAGGED_SINCE:  # the index filters
-                outlet_id, filters = filters.outlet_id, replace(filters, outlet_id=None)
-            tsquery = self.tsquery(query, outlet_id, paired)
-            # Ranked by the words' positions: a tag or a pair has none to rank by.
-            rank = self.tsquery(query) if ranked else None
-            visible = self._newest_visible(cursor, tsquery, rank, filters, bound, newest, oldest)
+            visible = self._newest_visible(
+                cursor, tsquery, rank, filters, bound, lambda: oldest() >= TAGGED_SINCE
+            )
         if ranked:
             visible = self._best_first(visible, now)
         page = [number for number, _, _ in visible[offset : offset + limit]]
@@ -491,11 +482,10 @@ class PostgresBackend(Backend):
     RANK_WEIGHTS = [PG_BODY_WEIGHT, PG_BODY_WEIGHT, 1.0, 1.0]
 
     def _newest_visible(
-        self, cursor, tsquery, rank, filters, bound, newest, oldest
+        self, cursor, tsquery, rank, filters, bound, wide
     ) -> list[tuple[int, float, float | None]]:
         """(number, date as a Unix time, ts_rank_cd() against `rank` or None) of the newest
-        `bound` visible matches of `tsquery`, newest first, below the `newest` entry; every
-        entry holds what ANALYZER_VERSION `oldest` added.
+        `bound` visible matches of `tsquery`, newest first.
 
         GIN alone finds the matches (it reads no document for a query of plain terms and pairs),
         window by window (`_next_window`), each window's through `search_window` (migration
@@ -504,6 +494,8 @@ class PostgresBackend(Backend):
         of a window's newest matches as are still needed are looked up, and the rest of the
         window only if some of those were hidden.
         """
+        cursor.execute("SELECT max(post_id) FROM search_entry")
+        newest = cursor.fetchone()[0]
         floor = filters.first_number or 0
         plain = filters.outlet_id is None and filters.date_to is None
         found: list[tuple[int, float, float | None]] = []
@@ -511,7 +503,7 @@ class PostgresBackend(Backend):
         lexemes = None  # the block lexemes of the window being read
         while high > floor and len(found) < bound:
             if lexemes is None:
-                low, lexemes = self._next_window(high, newest, floor, len(found), bound, oldest)
+                low, lexemes = self._next_window(high, newest, floor, len(found), bound, wide)
             within = f"({tsquery}) & ({' | '.join(lexemes)})" if lexemes else tsquery
             wanted = bound - len(found) if plain else None
             cursor.execute(
@@ -532,33 +524,22 @@ class PostgresBackend(Backend):
         return found[:bound]
 
     def _next_window(
-        self, high: int, newest: int, floor: int, found: int, bound: int, oldest: int
+        self, high: int, newest: int, floor: int, found: int, bound: int, wide
     ) -> tuple[int, list[str]]:
         """(its lowest post number, its block lexemes) of the window below `high`, the windows
         above it (down from the `newest` post) having found `found` of `bound` visible matches;
-        none below `floor`; every entry holds what ANALYZER_VERSION `oldest` added. A window of
-        fewer posts than a block is one of fine blocks (FINE numbers each) when they all hold
-        them, else it is of blocks (BLOCK numbers each), whole wide ones when it is wide enough
-        (and they all hold them); a block may reach above `high` into the fine blocks read
-        before it (those posts are read again and dropped). No lexemes: from `floor` to the
-        top."""
+        none below `floor`. Its blocks (BLOCK numbers each) are whole wide ones when it is wide
+        enough and `wide()` (every entry holds them). No lexemes: from `floor` to the top."""
+        top = (high - 1) // self.BLOCK
         spanned = newest + 1 - high
         if not spanned:
-            posts = self.FIRST_FINE * self.FINE if oldest >= FINE_SINCE else None
+            blocks = self.FIRST_WINDOW
         elif found:
-            posts = math.ceil((bound - found) * spanned / found * self.MARGIN)
+            blocks = math.ceil((bound - found) * spanned / found * self.MARGIN / self.BLOCK)
         else:
-            posts = self.GROWTH * spanned
-        top = (high - 1) // self.FINE
-        if posts is not None and posts < self.BLOCK and oldest >= FINE_SINCE:
-            start = top - math.ceil(posts / self.FINE) + 1
-            if start * self.FINE > floor:
-                fine = range(start, top + 1)
-                return start * self.FINE, [_pg_quote(self.fine_block_lexeme(f)) for f in fine]
-        top = (high - 1) // self.BLOCK
-        blocks = self.FIRST_WINDOW if posts is None else math.ceil(posts / self.BLOCK)
+            blocks = self.GROWTH * math.ceil(spanned / self.BLOCK)
         start = top - blocks + 1
-        with_wide = blocks >= self.WIDE // 2 and oldest >= TAGGED_SINCE
+        with_wide = blocks >= self.WIDE // 2 and wide()
         if with_wide:
             start -= start % self.WIDE
         if start > floor // self.BLOCK:
@@ -566,7 +547,7 @@ class PostgresBackend(Backend):
         start = floor // self.BLOCK
         if start == 0:  # the whole index below `high`: GIN needs no blocks
             return floor, []
-        return floor, self._window_lexemes(start, top, newest, oldest >= TAGGED_SINCE)
+        return floor, self._window_lexemes(start, top, newest, wide())
 
     @staticmethod
     def _best_first(visible, now: datetime) -> list[tuple[int, float, float | None]]:

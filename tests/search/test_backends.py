@@ -171,14 +171,9 @@ def test_outlet_filter_keeps_the_relevance_order(corpus):
 
 def as_written_by(version, *lexemes, untag=False):
     """The entries as `version` of the analyzer wrote them: on PostgreSQL without the document's
-    lexemes LIKE `lexemes` (and their fine blocks before FINE_SINCE), and if `untag` without
-    their outlets' tags on SQLite too."""
+    lexemes LIKE `lexemes`, and if `untag` without their outlets' tags on SQLite too."""
     from django.db import connection
 
-    from newsrank.search.backends import FINE_SINCE
-
-    if version < FINE_SINCE:
-        lexemes = (*lexemes, "~f%")
     SearchEntry.objects.update(analyzer=version)
     if untag:
         for entry in SearchEntry.objects.all():
@@ -484,15 +479,13 @@ def test_a_search_reads_its_candidates_from_an_index_not_from_the_posts_rows():
 
 @pytest.fixture
 def small_bounds(monkeypatch):
-    """Bounds as on a million posts, scaled down: 5 candidates, fine blocks of 1 post, blocks of
-    3 and wide blocks of 2 on PostgreSQL."""
+    """Bounds as on a million posts, scaled down: 5 candidates, blocks of 3 posts and wide
+    blocks of 2 on PostgreSQL."""
     from newsrank.search import backends
 
     monkeypatch.setattr(backends, "CANDIDATES", 5)
-    monkeypatch.setattr(backends.PostgresBackend, "FINE", 1)
     monkeypatch.setattr(backends.PostgresBackend, "BLOCK", 3)
     monkeypatch.setattr(backends.PostgresBackend, "WIDE", 2)
-    monkeypatch.setattr(backends.PostgresBackend, "FIRST_FINE", 1)
     monkeypatch.setattr(backends.PostgresBackend, "FIRST_WINDOW", 1)
 
 
@@ -515,13 +508,13 @@ def test_a_window_asks_for_whole_wide_blocks_as_one_lexeme():
 
 
 def test_each_window_lies_below_the_last_and_is_as_wide_as_the_rate_of_matches_says():
-    from newsrank.search.backends import FINE_SINCE, PostgresBackend
+    from newsrank.search.backends import PostgresBackend
 
     backend, block = PostgresBackend(), PostgresBackend.BLOCK
     newest = 99 * block + 4_999
 
-    def window(high, found, floor=0):  # entries with wide blocks, without fine ones
-        return backend._next_window(high, newest, floor, found, 1_000, FINE_SINCE - 1)
+    def window(high, found, floor=0):
+        return backend._next_window(high, newest, floor, found, 1_000, lambda: True)
 
     assert window(newest + 1, 0) == (98 * block, ["'~b98'", "'~b99'"])  # the first
     # 250 of 1,000 in the newest 15,000 posts: the other 750 in 45,000 more, and half again
@@ -535,48 +528,6 @@ def test_each_window_lies_below_the_last_and_is_as_wide_as_the_rate_of_matches_s
                          "'~w7'", "'~w8'"],
     )  # fmt: skip
     assert window(90 * block, 1) == (0, [])
-
-
-def test_a_window_of_fewer_posts_than_a_block_is_one_of_fine_blocks():
-    from newsrank.search.backends import FINE_SINCE, PostgresBackend
-
-    backend, fine, block = PostgresBackend(), PostgresBackend.FINE, PostgresBackend.BLOCK
-    newest = 99 * block + 4_321  # in fine block 994
-
-    def window(high, found, oldest=FINE_SINCE, floor=0):
-        return backend._next_window(high, newest, floor, found, 1_000, oldest)
-
-    # The first: the newest FIRST_FINE fine blocks; FIRST_WINDOW blocks until every entry has them
-    assert window(newest + 1, 0) == (992 * fine, ["'~f992'", "'~f993'", "'~f994'"])
-    assert window(newest + 1, 0, oldest=FINE_SINCE - 1) == (98 * block, ["'~b98'", "'~b99'"])
-    # 800 of 1,000 in the newest 2,322 posts: the other 200 in 871 more (with half to spare)
-    assert window(992 * fine, 800) == (991 * fine, ["'~f991'"])
-    # 100 of them: the other 900 in 31,347 posts, blocks; the first reaches into the fine ones
-    assert window(992 * fine, 100) == (96 * block, ["'~b96'", "'~b97'", "'~b98'", "'~b99'"])
-    # A fine window would reach below the first post the filters allow: down to it, in blocks
-    assert window(992 * fine, 800, floor=991_500) == (991_500, ["'~b99'"])
-
-
-def test_the_newest_matches_are_found_in_fine_blocks_and_without_them_alike(
-    small_bounds, make_posts
-):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from newsrank.search.backends import FINE_SINCE
-
-    posts = make_posts(14)
-    for post in posts:
-        index_post(post)
-    newest = {post.number for post in posts[-5:]}
-    with CaptureQueriesContext(connection) as queries:
-        assert set(found("가상 기사")) == newest
-    if connection.vendor == "postgresql":  # the first window: the newest post's fine block
-        windows = [query["sql"] for query in queries if "search_window" in query["sql"]]
-        assert f"'~f{posts[-1].number}'" in windows[0]
-    as_written_by(FINE_SINCE - 1)  # written before the fine blocks
-    assert set(found("가상 기사")) == newest
-    assert set(found("가상 기사 outlet:가람일보")) == newest
 
 
 def test_an_old_post_is_found_beyond_the_newest_blocks_before_entries_hold_wide_blocks(

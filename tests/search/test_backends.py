@@ -454,8 +454,9 @@ def test_backend_matches_the_database():
 
 
 def test_a_search_reads_its_candidates_from_an_index_not_from_the_posts_rows():
-    """SQLite: post_search serves the candidates (board migration 0006); PostgreSQL: a document
-    is kept in its row (search migration 0006), where a recheck or a rank reads it."""
+    """SQLite: post_search serves the candidates (board migration 0006); PostgreSQL: it serves a
+    window's check of each match against its post (board migration 0007), and a document is kept
+    in its row (search migration 0006), where a recheck or a rank reads it."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -472,6 +473,14 @@ def test_a_search_reads_its_candidates_from_an_index_not_from_the_posts_rows():
                 " WHERE attrelid = 'search_entry'::regclass AND attname = 'document'"
             )
             assert cursor.fetchone()[0] == "m"
+            cursor.execute("SET LOCAL enable_seqscan = off")  # as search_window does
+            cursor.execute(  # search_window's check of a match against its post
+                "EXPLAIN SELECT extract(epoch FROM coalesce(p.published_at, p.created_at))"
+                " FROM board_post p WHERE p.number = 7 AND NOT p.hidden"
+                " AND p.outlet_id <> ALL (ARRAY[3]) AND p.published_at >= now()"
+            )
+            plan = " ".join(row[0] for row in cursor.fetchall())
+            assert "Index Only Scan using post_search" in plan
 
 
 # --- Bounded work on a big index ------------------------------------------------------------------

@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+from collections import Counter
 from collections.abc import Iterable
 
 from newsrank.search.analyzer import PARTICLES, normalize
@@ -62,14 +63,7 @@ def snippet(
     spans = _spans(text, found, phrases)
     start = 0
     if spans and len(text) > width:
-        best = max(
-            spans,
-            key=lambda span: (
-                len({text[s:e].lower() for s, e in spans if span[0] <= s and e <= span[0] + width}),
-                -span[0],
-            ),
-        )
-        start = max(0, best[0] - width // 4)
+        start = max(0, _densest(text, spans, width) - width // 4)
         space = text.rfind(" ", 0, start + 1)
         start = space + 1 if space > 0 and start - space < 15 else start
     end = min(len(text), start + width)
@@ -79,6 +73,27 @@ def snippet(
     piece = text[start:end]
     rendered = _render(piece, _spans(piece, found, phrases))
     return ("…" if start > 0 else "") + rendered + ("…" if end < len(text) else "")
+
+
+def _densest(text: str, spans: list[tuple[int, int]], width: int) -> int:
+    """Where the first of the `width`-long windows that start at a match and hold the most
+    distinct matched words starts. One pass over the sorted, disjoint `spans` (a long body
+    repeats a word hundreds of times)."""
+    words = [text[start:end].lower() for start, end in spans]
+    inside: Counter[str] = Counter()  # the words of spans[first:last]
+    best, most, last = spans[0][0], 0, 0
+    for first, (start, _) in enumerate(spans):
+        last = max(last, first)
+        while last < len(spans) and spans[last][1] <= start + width:
+            inside[words[last]] += 1
+            last += 1
+        if len(inside) > most:
+            best, most = start, len(inside)
+        if last > first:  # spans[first] leaves the window
+            inside[words[first]] -= 1
+            if not inside[words[first]]:
+                del inside[words[first]]
+    return best
 
 
 def _spans(

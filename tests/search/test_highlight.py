@@ -33,6 +33,34 @@ def test_snippet_centres_on_the_matches():
     assert len(piece.replace("<mark>", "").replace("</mark>", "")) <= 80 + 2 + 30
 
 
+def test_snippet_shows_the_first_window_with_the_most_distinct_words():
+    body = (
+        "태풍 " * 30 + "가 " * 60 + "태풍 상륙 피해 " + "나 " * 60 + "태풍 상륙 피해 " + "다 " * 60
+    )
+    piece = snippet(body, {"태풍", "상륙", "피해"}, width=40)
+    plain = piece.replace("<mark>", "").replace("</mark>", "")
+    assert "가 태풍 상륙 피해 나" in plain and "다" not in plain  # the first of the two
+
+
+def test_snippet_window_is_one_pass_and_the_same_as_every_window_counted():
+    import random
+
+    from newsrank.search.highlight import _densest, _spans, needles
+
+    def counted(text, spans, width):  # the window of each match, counted over all matches
+        def words(first):
+            return len({text[s:e].lower() for s, e in spans if first <= s and e <= first + width})
+
+        return max((start for start, _ in spans), key=lambda start: (words(start), -start))
+
+    rng = random.Random(3)
+    for _ in range(500):
+        text = " ".join(rng.choice(["인텔", "AI", "반도체", "가나", "라"]) for _ in range(60))
+        spans = _spans(text, needles(rng.sample(["인텔", "ai", "반도체"], 2)))
+        width = rng.choice([6, 12, 30])
+        assert _densest(text, spans, width) == counted(text, spans, width), (text, width)
+
+
 def test_snippet_without_matches_is_the_beginning():
     assert snippet("첫 문단.\n\n둘째 문단.", {"없는말"}) == "첫 문단. 둘째 문단."
 

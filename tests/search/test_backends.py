@@ -456,7 +456,8 @@ def test_backend_matches_the_database():
 def test_a_search_reads_its_candidates_from_an_index_not_from_the_posts_rows():
     """SQLite: post_search serves the candidates (board migration 0006); PostgreSQL: it serves a
     window's check of each match against its post (board migration 0007), and a document is kept
-    in its row (search migration 0006), where a recheck or a rank reads it."""
+    in its row (search migration 0006), where a recheck or a rank reads it, its page asked for
+    ahead (search migration 0010)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -481,6 +482,9 @@ def test_a_search_reads_its_candidates_from_an_index_not_from_the_posts_rows():
             )
             plan = " ".join(row[0] for row in cursor.fetchall())
             assert "Index Only Scan using post_search" in plan
+            # ... and the pages of a window's matches are asked for ahead (search migration 0010)
+            cursor.execute("SELECT proconfig FROM pg_proc WHERE proname = 'search_window'")
+            assert "effective_io_concurrency=64" in cursor.fetchone()[0]
 
 
 # --- Bounded work on a big index ------------------------------------------------------------------

@@ -55,9 +55,8 @@ _PARTICLES_LIST = (
     "조차 마저 처럼 보다 같이 라고 이라고 이나 나 이며 며 든지 이든지 야 이야 로부터 으로부터 에게서 "
     "한테서 에서부터 로서 으로서 로써 으로써 밖에 뿐 요"
 )
-PARTICLES = re.compile(
-    "(?:" + "|".join(sorted(_PARTICLES_LIST.split(" "), key=len, reverse=True)) + ")+"
-)
+PARTICLE = "(?:" + "|".join(sorted(_PARTICLES_LIST.split(" "), key=len, reverse=True)) + ")"
+_PARTICLES = re.compile(PARTICLE + "+")
 # Not part of a term: punctuation, symbols, and bare jamo (ㅋㅋ, ㅠㅠ are chat noise, not words).
 _TERM_JUNK = re.compile(r"[^\w.\-]|[_\u1100-\u11ff\u3131-\u318e]")
 # Full-width Latin and digits (ＡＩ, Ｋ팝) as ASCII; one character for one, so offsets hold.
@@ -376,7 +375,7 @@ def query_terms(text: str, *, limit: int = MAX_QUERY_CHARS) -> list[QueryTerm]:
     """The words of a query, each with the ways a post may contain it; words with none are dropped."""
     result = []
     for word in analyze_words(text, limit=limit):
-        if PARTICLES.fullmatch(word.text):
+        if _PARTICLES.fullmatch(word.text):
             continue
         alternatives: list[tuple[str, ...]] = []
         parts = tuple(term for term, _, _ in word.parts)

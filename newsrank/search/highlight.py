@@ -23,16 +23,20 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from newsrank.search.analyzer import PARTICLES, normalize
+from newsrank.search.analyzer import PARTICLE, normalize
 from newsrank.search.hanja import hanja_table
 
 SNIPPET_CHARS = 160
 _SPACE = re.compile(r"\s+")
 # What may stand between two terms of a phrase (see the module docstring): closing punctuation, a
-# suffix or a 하다/되다 form written onto the first word and its particles, then spaces and punctuation.
+# suffix or a 하다/되다 form written onto the first word and up to two particles (bounded: particles
+# overlap, 이나 = 이 + 나, and an unbounded run of them backtracks exponentially on a text that
+# repeats them), then spaces and punctuation.
 _PREDICATE = "(?:하|되|해|돼|했|됐|한|할|함|된|될|됨)[가-힣]{0,2}"
-_BETWEEN = rf"[^\w\s]{{0,2}}(?:들|적|{_PREDICATE})?(?:{PARTICLES.pattern})?\W{{0,3}}"
+_ENDING = rf"(?:들|적|{_PREDICATE})?{PARTICLE}{{0,2}}"
+_BETWEEN = rf"[^\w\s]{{0,2}}{_ENDING}\W{{0,3}}"
 _WORD_START = r"(?<![^\W\d_])"  # not right after a letter; after a number is fine (1조)
+_WORD_END = rf"(?={_ENDING}(?![^\W\d_]))"  # nothing but its endings before the next non-letter
 
 
 def needles(terms: Iterable[str]) -> list[str]:
@@ -71,14 +75,16 @@ def snippet(
         space = text.find(" ", end)
         end = space if 0 < space - end < 15 else end
     piece = text[start:end]
-    rendered = _render(piece, _spans(piece, found, phrases))
+    inside = [(s - start, e - start) for s, e in spans if start <= s and e <= end]
+    rendered = _render(piece, inside)
     return ("…" if start > 0 else "") + rendered + ("…" if end < len(text) else "")
 
 
 def _densest(text: str, spans: list[tuple[int, int]], width: int) -> int:
-    """Where the first of the `width`-long windows that start at a match and hold the most
-    distinct matched words starts. One pass over the sorted, disjoint `spans` (a long body
-    repeats a word hundreds of times)."""
+    """The start of the first `width`-long window that starts at a match and holds the most
+    distinct matched words.
+
+    One pass over the sorted, disjoint `spans`: a long body repeats a word hundreds of times."""
     words = [text[start:end].lower() for start, end in spans]
     inside: Counter[str] = Counter()  # the words of spans[first:last]
     best, most, last = spans[0][0], 0, 0
@@ -123,11 +129,14 @@ def _spans(
 
 @functools.lru_cache(maxsize=256)
 def _phrase_pattern(phrase: tuple[str, ...]) -> re.Pattern[str]:
-    """The phrase's terms (or their hanja) in order, with `_BETWEEN` between each two."""
+    """The phrase's terms (or their hanja) in order, with `_BETWEEN` between each two; a
+    one-character term starts a word if it is the first and ends one if it is the last."""
     words = []
     for index, term in enumerate(phrase):
         options = [
-            (_WORD_START if index == 0 and len(needle) == 1 else "") + re.escape(needle)
+            (_WORD_START if index == 0 and len(needle) == 1 else "")
+            + re.escape(needle)
+            + (_WORD_END if index == len(phrase) - 1 and len(needle) == 1 else "")
             for needle in needles([term])
         ]
         words.append("(?:" + "|".join(options) + ")")

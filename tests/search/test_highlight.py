@@ -42,7 +42,7 @@ def test_snippet_shows_the_first_window_with_the_most_distinct_words():
     assert "가 태풍 상륙 피해 나" in plain and "다" not in plain  # the first of the two
 
 
-def test_snippet_window_is_one_pass_and_the_same_as_every_window_counted():
+def test_snippet_window_is_the_one_counting_every_window_finds():
     import random
 
     from newsrank.search.highlight import _densest, _spans, needles
@@ -55,9 +55,11 @@ def test_snippet_window_is_one_pass_and_the_same_as_every_window_counted():
 
     rng = random.Random(3)
     for _ in range(500):
-        text = " ".join(rng.choice(["인텔", "AI", "반도체", "가나", "라"]) for _ in range(60))
-        spans = _spans(text, needles(rng.sample(["인텔", "ai", "반도체"], 2)))
-        width = rng.choice([6, 12, 30])
+        joiner = rng.choice([" ", ""])  # without spaces, neighbouring matches merge
+        text = joiner.join(rng.choice(["인텔", "AI", "반도체", "가나", "라"]) for _ in range(60))
+        phrases = rng.choice([(), (("인텔", "반도체"),)])
+        spans = _spans(text, needles(rng.sample(["인텔", "ai", "반도체"], 2)), phrases)
+        width = rng.choice([2, 6, 12, 30])  # 2: shorter than any match
         assert _densest(text, spans, width) == counted(text, spans, width), (text, width)
 
 
@@ -100,6 +102,26 @@ def test_phrase_marks_its_terms_with_particles_and_endings_between(text, phrase,
 @pytest.mark.parametrize("text", ["조기 지원", "강조 지원", "4조원 지원", "조합 지원", "지원 조"])
 def test_phrase_not_marked_where_its_terms_do_not_stand_together(text):
     assert highlight(text, set(), phrases=[JOBS]) == text
+
+
+def test_phrase_ending_in_one_character_marks_it_only_where_its_word_ends():
+    phrase = ("지원", "조")
+    assert highlight("지원 조기 집행", set(), phrases=[phrase]) == "지원 조기 집행"
+    assert highlight("지원 조를 늘려, 지원 조.", set(), phrases=[phrase]) == (
+        "<mark>지원 조</mark>를 늘려, <mark>지원 조</mark>."
+    )
+
+
+def test_phrase_after_a_long_run_of_particles_is_answered_at_once():
+    # Particles overlap (이나 = 이 + 나): unbounded, 40 of them would backtrack for hours.
+    text = "조" + "이나" * 40 + "다 조 지원"
+    assert highlight(text, set(), phrases=[JOBS]) == "조" + "이나" * 40 + "다 <mark>조 지원</mark>"
+
+
+def test_snippet_marks_what_the_whole_text_matches_not_what_its_cut_seems_to():
+    text = "가" * 40 + "강조 지원 확대 " + "나" * 40  # 강조: no phrase "조 지원" here
+    piece = snippet(text, {"확대"}, width=20, phrases=[JOBS])
+    assert "<mark>확대</mark>" in piece and "<mark>조" not in piece
 
 
 def test_phrase_and_plain_word_together():

@@ -100,7 +100,8 @@ class Post(models.Model):
             # The lists (board/lists.py): partial indexes over the visible posts (a query's
             # `NOT hidden` is what the index is defined by, so SQLite and PostgreSQL use it), with
             # the outlet column so that the index alone tells whether a post's outlet is blocked.
-            # (SQLite also has `post_search`, board migration 0006, for a search's candidates.)
+            # (`post_search`, board migrations 0006 for SQLite and 0007 for PostgreSQL, serves a
+            # search's check of its matches against their posts.)
             models.Index(
                 fields=["number", "outlet"], condition=models.Q(hidden=False), name="post_listed"
             ),

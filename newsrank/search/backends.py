@@ -271,9 +271,11 @@ def bm25(query: Query, entries: dict[int, tuple[bytes, bytes]]) -> dict[int, flo
 
     FTS5's bm25() computes each phrase's IDF by reading every row that holds it, which at a
     million posts costs more than all the rest of a search; here every phrase weighs the same
-    (IDF 1, as in PostgreSQL's ts_rank_cd()) and the average length is the candidates'. As in
-    FTS5, each alternative of a word is a phrase, and its frequency is summed over the title
-    (TITLE_WEIGHT) and the body (BODY_WEIGHT). A term repeated back to back counts once.
+    (IDF 1, as in PostgreSQL's ts_rank_cd()) and the average length is the candidates'. A
+    length is counted in bytes, not terms: in proportion for Korean terms, and free, where
+    counting the spaces of 1,000 bodies took 2 ms a search (the judged queries rank the same).
+    As in FTS5, each alternative of a word is a phrase, and its frequency is summed over the
+    title (TITLE_WEIGHT) and the body (BODY_WEIGHT). A term repeated back to back counts once.
     """
     patterns = [  # b" term " per phrase
         (" " + " ".join(terms) + " ").encode()
@@ -281,9 +283,7 @@ def bm25(query: Query, entries: dict[int, tuple[bytes, bytes]]) -> dict[int, flo
         for terms in word.alternatives
     ]
     body_weight = 0.0 if query.title_only else BODY_WEIGHT
-    lengths = {
-        number: title.count(b" ") + body.count(b" ") for number, (title, body) in entries.items()
-    }
+    lengths = {number: len(title) + len(body) for number, (title, body) in entries.items()}
     average = sum(lengths.values()) / max(1, len(lengths)) or 1.0
     scores = {}
     for number, (title, body) in entries.items():  # the hot loop: 1,000 entries a search

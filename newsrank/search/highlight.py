@@ -110,7 +110,7 @@ def _spans(
         lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
     spans = []
     for needle in found:
-        for match in re.finditer(re.escape(needle), lowered):
+        for match in re.finditer(_written(needle), lowered):
             start = match.start()
             if len(needle) == 1 and start > 0 and lowered[start - 1].isalnum():
                 continue
@@ -135,12 +135,18 @@ def _phrase_pattern(phrase: tuple[str, ...]) -> re.Pattern[str]:
     for index, term in enumerate(phrase):
         options = [
             (_WORD_START if index == 0 and len(needle) == 1 else "")
-            + re.escape(needle)
+            + _written(needle)
             + (_WORD_END if index == len(phrase) - 1 and len(needle) == 1 else "")
             for needle in needles([term])
         ]
         words.append("(?:" + "|".join(options) + ")")
     return re.compile(_BETWEEN.join(words))
+
+
+def _written(needle: str) -> str:
+    """A pattern of `needle` as a text may write it: a number with or without its thousands
+    commas (the terms drop them: 1,360원 is 1360원)."""
+    return re.sub(r"(?<=\d)(?=\d)", ",?", re.escape(needle))
 
 
 def _render(text: str, spans: list[tuple[int, int]]) -> str:

@@ -21,6 +21,19 @@ def test_marks_hanja_abbreviations_of_a_term():
     assert highlight("美 관세", {"미국"}) == "<mark>美</mark> 관세"
 
 
+def test_marks_a_number_written_with_or_without_its_thousands_commas():
+    # The terms drop the commas (1,360원 is 1360원), the text keeps them.
+    assert highlight("휘발유 1,360원, 경유 1360원", {"1360원"}) == (
+        "휘발유 <mark>1,360원</mark>, 경유 <mark>1360원</mark>"
+    )
+    assert highlight("정부 1,000억 지원", set(), phrases=[("1000억", "지원")]) == (
+        "정부 <mark>1,000억 지원</mark>"
+    )
+    assert highlight("HBM3E 3.5% 상승", {"hbm3e", "3.5%"}) == (
+        "<mark>HBM3E</mark> <mark>3.5%</mark> 상승"
+    )
+
+
 def test_one_character_terms_only_where_a_word_starts():
     assert highlight("윤 대통령의 문제", {"윤", "제"}) == "<mark>윤</mark> 대통령의 문제"
 

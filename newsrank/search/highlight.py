@@ -36,6 +36,7 @@ _PREDICATE = "(?:하|되|해|돼|했|됐|한|할|함|된|될|됨)[가-힣]{0,2}"
 _ENDING = rf"(?:들|적|{_PREDICATE})?{PARTICLE}{{0,2}}"
 _BETWEEN = rf"[^\w\s]{{0,2}}{_ENDING}\W{{0,3}}"
 _WORD_START = r"(?<![^\W\d_])"  # not right after a letter; after a number is fine (1조)
+_TERM_START = r"(?<![^\W_])"  # not right after a letter or a digit
 _WORD_END = rf"(?={_ENDING}(?![^\W\d_]))"  # nothing but its endings before the next non-letter
 
 
@@ -108,13 +109,7 @@ def _spans(
     lowered = text.lower()
     if len(lowered) != len(text):  # a few letters change length when lowered; keep offsets
         lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-    spans = []
-    for needle in found:
-        for match in re.finditer(_written(needle), lowered):
-            start = match.start()
-            if len(needle) == 1 and start > 0 and lowered[start - 1].isalnum():
-                continue
-            spans.append((start, match.end()))
+    spans = [match.span() for needle in found for match in _term_pattern(needle).finditer(lowered)]
     for phrase in phrases:
         if phrase and all(phrase):
             spans.extend(match.span() for match in _phrase_pattern(phrase).finditer(lowered))
@@ -141,6 +136,12 @@ def _phrase_pattern(phrase: tuple[str, ...]) -> re.Pattern[str]:
         ]
         words.append("(?:" + "|".join(options) + ")")
     return re.compile(_BETWEEN.join(words))
+
+
+@functools.lru_cache(maxsize=1024)
+def _term_pattern(needle: str) -> re.Pattern[str]:
+    """A term as written (`_written`); one character only where a word starts with it."""
+    return re.compile((_TERM_START if len(needle) == 1 else "") + _written(needle))
 
 
 def _written(needle: str) -> str:

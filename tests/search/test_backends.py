@@ -3,6 +3,7 @@
 The posts are fictional headlines written for these tests.
 """
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -497,6 +498,47 @@ def test_a_window_asks_for_the_pages_of_its_matches_ahead():
             pytest.skip("this PostgreSQL cannot ask for pages ahead")
         cursor.execute("SELECT proconfig FROM pg_proc WHERE proname = 'search_window'")
         assert "effective_io_concurrency=64" in cursor.fetchone()[0]
+
+
+def test_a_document_that_fits_in_its_row_is_kept_there_uncompressed(outlet):
+    """PostgreSQL (search migration 0011): ranking reads it without decompressing it; a row too
+    big for a page sends its text columns away first."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite keeps no document")
+    words = [
+        "가람시",
+        "나래교",
+        "다솜역",
+        "미리내",
+        "별무리",
+        "새벽길",
+        "여울목",
+        "온누리",
+        "으뜸상",
+        "하늬바람",
+    ]
+    sentence = " ".join(f"{word}에서 {place}까지" for word, place in itertools.pairwise(words))
+    numbers = []
+    for repeats in (10, 60):  # a row that fits in a page; one that does not
+        post = Post.objects.create(
+            outlet=outlet, url=f"https://example.com/long{repeats}", title="가람시 새 다리",
+            body_text=" ".join([sentence] * repeats), published_at=NOW,
+        )  # fmt: skip
+        index_post(post)
+        numbers.append(post.number)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_column_size(document), pg_column_compression(document),"
+            " pg_column_compression(body) FROM search_entry WHERE post_id = ANY(%s)"
+            " ORDER BY post_id",
+            [numbers],
+        )
+        (fits, document, _), (big, big_document, body) = cursor.fetchall()
+    assert fits > 1_000 and big > 1_000  # 128 bytes or more was compressed before
+    assert document is None and big_document is None
+    assert body is not None  # compressed, to make room for the document
 
 
 # --- Bounded work on a big index ------------------------------------------------------------------

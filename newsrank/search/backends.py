@@ -468,60 +468,65 @@ class PostgresBackend(Backend):
         # Ranked by the words' positions: a tag or a pair has none to rank by.
         rank = self.tsquery(query) if ranked else None
         with connection.cursor() as cursor:
-            visible = self._newest_visible(
-                cursor, tsquery, rank, filters, bound, lambda: oldest() >= TAGGED_SINCE
-            )
+            best, total = self._newest_visible(
+                cursor, tsquery, rank, filters, bound, offset + limit, now,
+                lambda: oldest() >= TAGGED_SINCE,
+            )  # fmt: skip
+        page = [number for _, number in best[offset : offset + limit]]
         if ranked:
-            visible = self._best_first(visible, now)
-        page = [number for number, _, _ in visible[offset : offset + limit]]
-        if ranked:
-            return page, len(visible), len(visible) < CANDIDATES
-        return page, min(len(visible), MAX_COUNT), len(visible) <= MAX_COUNT
+            return page, total, total < CANDIDATES
+        return page, min(total, MAX_COUNT), total <= MAX_COUNT
 
     # ts_rank_cd()'s weights, in its order D, C, B, A
     RANK_WEIGHTS = [PG_BODY_WEIGHT, PG_BODY_WEIGHT, 1.0, 1.0]
 
     def _newest_visible(
-        self, cursor, tsquery, rank, filters, bound, wide
-    ) -> list[tuple[int, float, float | None]]:
-        """(number, date as a Unix time, ts_rank_cd() against `rank` or None) of the newest
-        `bound` visible matches of `tsquery`, newest first.
+        self, cursor, tsquery, rank, filters, bound, top, now, wide
+    ) -> tuple[list[tuple[float, int]], int]:
+        """(the `top` best of the newest `bound` visible matches of `tsquery`, as (score,
+        number), best first; how many visible matches there are, up to `bound`). A score is
+        ts_rank_cd() against `rank` with the recency boost; without `rank` it is 0, and the
+        newest come first.
 
         GIN alone finds the matches (it reads no document for a query of plain terms and pairs),
-        window by window (`_next_window`), each window's through `search_window` (migration
-        0008): its matches, each checked against its post (visible, outlet, dates) and ranked.
-        Without an outlet filter or an end date nearly every match is visible, so only as many
-        of a window's newest matches as are still needed are looked up, and the rest of the
-        window only if some of those were hidden.
+        window by window (`_next_window`), each window's through `search_window` (migrations
+        0008, 0012): its matches, each checked against its post (visible, outlet, dates), scored,
+        its best returned. Without an outlet filter or an end date nearly every match is
+        visible, so only as many of a window's newest matches as are still needed are looked
+        up, and the rest of the window only if some of those were hidden.
         """
         cursor.execute("SELECT max(post_id) FROM search_entry")
         newest = cursor.fetchone()[0]
         floor = filters.first_number or 0
         plain = filters.outlet_id is None and filters.date_to is None
-        found: list[tuple[int, float, float | None]] = []
+        best: list[tuple[float, int]] = []
+        found = 0
         high = 0 if newest is None else newest + 1  # the windows so far: from `high` on
         lexemes = None  # the block lexemes of the window being read
-        while high > floor and len(found) < bound:
+        while high > floor and found < bound:
             if lexemes is None:
-                low, lexemes = self._next_window(high, newest, floor, len(found), bound, wide)
+                low, lexemes = self._next_window(high, newest, floor, found, bound, wide)
             within = f"({tsquery}) & ({' | '.join(lexemes)})" if lexemes else tsquery
-            wanted = bound - len(found) if plain else None
+            wanted = bound - found if plain else None
             cursor.execute(
-                "SELECT post_id, at, rank, lowest, matched FROM search_window(%s::tsquery,"
-                " %s, %s, %s, %s, %s, %s, %s::tsquery, %s::real[])",
+                "SELECT post_id, score, lowest, matched, visible FROM search_window(%s::tsquery,"
+                " %s, %s, %s, %s, %s, %s, %s::tsquery, %s::real[], %s, %s, %s, %s, %s)",
                 [
                     within, low, high, wanted, filters.outlet_id, filters.date_from,
-                    filters.date_to, rank, self.RANK_WEIGHTS,
+                    filters.date_to, rank, self.RANK_WEIGHTS, bound - found, top,
+                    now.timestamp(), RECENCY_BOOST, RECENCY_DAYS,
                 ],
             )  # fmt: skip
             rows = cursor.fetchall()
-            lowest, matched = next(row[3:] for row in rows if row[0] is None)
-            found.extend(sorted((row[:3] for row in rows if row[0] is not None), reverse=True))
+            lowest, matched, visible = next(row[2:] for row in rows if row[0] is None)
+            found += visible
+            best.extend((score, number) for number, score, *_ in rows if number is not None)
             if wanted is not None and matched == wanted:  # the window may hold more below
                 high = lowest
             else:
                 high, lexemes = low, None
-        return found[:bound]
+        best.sort(reverse=True)
+        return best[:top], found
 
     def _next_window(
         self, high: int, newest: int, floor: int, found: int, bound: int, wide
@@ -548,19 +553,6 @@ class PostgresBackend(Backend):
         if start == 0:  # the whole index below `high`: GIN needs no blocks
             return floor, []
         return floor, self._window_lexemes(start, top, newest, wide())
-
-    @staticmethod
-    def _best_first(visible, now: datetime) -> list[tuple[int, float, float | None]]:
-        """`visible` ordered by relevance with the recency boost, then newest first."""
-        now_seconds, scored = now.timestamp(), []
-        for entry in visible:
-            number, at, relevance = entry  # no relevance: the entry went while it was read
-            boost = 1.0 + RECENCY_BOOST / (
-                1.0 + max(0.0, now_seconds - at) / 86400.0 / RECENCY_DAYS
-            )
-            scored.append(((relevance or 0.0) * boost, number, entry))
-        scored.sort(reverse=True)
-        return [entry for _, _, entry in scored]
 
 
 def _pg_quote(term: str) -> str:

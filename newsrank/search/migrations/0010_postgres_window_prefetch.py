@@ -16,18 +16,13 @@ settings with its own SET clauses: it must set this one again. SQLite: nothing c
 
 from django.db import migrations
 
-from newsrank.search.migrations._postgres import postgres_only
+from newsrank.search.migrations._postgres import postgres_only, prefetching
 
 SIGNATURE = (
     "search_window(tsquery, bigint, bigint, bigint, bigint, timestamptz, timestamptz, tsquery,"
     " real[])"
 )
-FORWARD = f"""
-DO $$ BEGIN
-    ALTER FUNCTION {SIGNATURE} SET effective_io_concurrency = 64;
-EXCEPTION WHEN invalid_parameter_value THEN NULL;  -- no posix_fadvise here
-END $$
-"""
+FORWARD = prefetching(SIGNATURE)
 BACKWARD = f"ALTER FUNCTION {SIGNATURE} RESET effective_io_concurrency"
 
 

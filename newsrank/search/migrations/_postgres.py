@@ -10,3 +10,14 @@ def postgres_only(statements: list[str]):
                 schema_editor.execute(statement)
 
     return run
+
+
+def prefetching(signature: str) -> str:
+    """SQL that lets the function `signature` ask for pages ahead (search migration 0010), where
+    the platform can (posix_fadvise; PostgreSQL refuses the setting elsewhere)."""
+    return f"""
+DO $$ BEGIN
+    ALTER FUNCTION {signature} SET effective_io_concurrency = 64;
+EXCEPTION WHEN invalid_parameter_value THEN NULL;  -- no posix_fadvise here
+END $$
+"""

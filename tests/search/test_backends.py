@@ -621,6 +621,28 @@ def test_relevance_ranks_the_newest_matches_and_says_the_count_is_a_bound(small_
     assert result.total == 5 and not result.total_is_exact
 
 
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+def test_pages_of_a_search_over_several_windows_are_its_order_cut_in_pieces(
+    small_bounds, make_posts, sort
+):
+    """Each window returns only its best down to the page asked for (PostgreSQL, migration
+    0012): the pages must still be one order, without gaps or repeats."""
+    better = {"title": "가상 기사 가상 기사 제목"}  # ranked above the others
+    posts = make_posts(9) + make_posts(1, **better) + make_posts(1)
+    posts += make_posts(1, **better) + make_posts(2)
+    for post in posts:
+        index_post(post)
+    query = parse_query("가상 기사", sort=sort)
+    whole = [post.number for post in search(query, page_size=6, now=NOW).posts]
+    pieces = [post.number for page in (1, 2, 3) for post in search(query, page, 2, now=NOW).posts]
+    assert whole == pieces
+    if sort == "date":
+        assert whole == [post.number for post in reversed(posts[-6:])]
+    else:  # the candidates are the newest five: the two better ones first, then the newest
+        assert set(whole[:2]) == {posts[9].number, posts[11].number}
+        assert whole[2:] == [posts[13].number, posts[12].number, posts[10].number]
+
+
 def test_an_old_post_is_found_beyond_the_newest_blocks(small_bounds, make_posts):
     (old,) = make_posts(1, title="가상 기사 유일한 단어 꽃샘추위")
     for post in [old, *make_posts(12)]:

@@ -253,8 +253,8 @@ class SQLiteBackend(Backend):
         relevance = bm25(query, entries)
         now_days = now.timestamp() / 86400.0 + UNIX_EPOCH_JULIAN_DAY
         scored = []
-        for number, day in candidates:
-            age = max(0.0, now_days - day) if day is not None else 0.0
+        for number, day in candidates:  # 1,000 a search: no max() call, a comparison
+            age = now_days - day if day is not None and day < now_days else 0.0
             boost = 1.0 + RECENCY_BOOST / (1.0 + age / RECENCY_DAYS)
             scored.append((relevance.get(number, 0.0) * boost, number))
         scored.sort(reverse=True)

@@ -53,8 +53,7 @@ WITH matches AS MATERIALIZED (
     ) post
     ORDER BY m.post_id DESC LIMIT keep
 )
-SELECT NULL, NULL, (SELECT min(m.post_id) FROM matches m), (SELECT count(*) FROM matches),
-    (SELECT count(*) FROM shown)
+SELECT NULL, NULL, min(m.post_id), count(*), (SELECT count(*) FROM shown) FROM matches m
 UNION ALL (
     SELECT s.post_id, coalesce((  -- a sort by date reads no document; a gone entry ranks 0
         SELECT ts_rank_cd(weights, e.document, rank_query) / ln(length(e.document) + 1)

@@ -244,13 +244,17 @@ def extract(args) -> int:
 
 
 def bench(args) -> int:
-    from newsrank.benchdata.populate import ProgressBar, populate
+    from newsrank.benchdata.populate import PastNow, ProgressBar, populate
 
     if args.posts < 0:
         print("newsrank: --posts must be 0 or more", file=sys.stderr)
         return 2
     started = time.monotonic()
-    added = populate(args.posts, progress=ProgressBar())
+    try:
+        added = populate(args.posts, progress=ProgressBar())
+    except PastNow as error:
+        print(f"\nnewsrank: {error}", file=sys.stderr)
+        return 1
     print(f"newsrank: added {added:,} benchmark posts in {time.monotonic() - started:.0f} s",
           file=sys.stderr)  # fmt: skip
     return 0

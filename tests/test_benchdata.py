@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -9,7 +10,7 @@ import pytest
 from django.db.models import Count, Max, Min
 
 from newsrank.benchdata import plan
-from newsrank.benchdata.populate import populate
+from newsrank.benchdata.populate import PastNow, populate
 from newsrank.board.models import Post
 from newsrank.search.backends import search
 from newsrank.search.models import SearchEntry
@@ -63,17 +64,55 @@ def test_numbers_grow_with_time_and_the_newest_post_is_near_now(populated):
 
 def test_rerun_continues_to_n_and_never_doubles(db):
     assert populate(60, now=NOW) == 60
-    assert populate(130, now=NOW) == 70
-    assert populate(130, now=NOW) == 0
-    assert populate(100, now=NOW) == 0  # fewer than there are: nothing removed either
+    later = NOW + timedelta(hours=1)  # an hour of news at 25,000–60,000 a day: room for 70
+    assert populate(130, now=later) == 70
+    assert populate(130, now=later) == 0
+    assert populate(100, now=later) == 0  # fewer than there are: nothing removed either
     assert Post.objects.count() == 130
     assert Post.objects.values("url").distinct().count() == 130
     times = list(Post.objects.order_by("number").values_list("published_at", flat=True))
-    assert times == sorted(times)  # the second run continued the first run's timeline
+    # The second run continued the first run's timeline, at its pace: no two posts at once.
+    assert times == sorted(times) and len(set(times)) == 130
+    assert times[60] > NOW and times[-1] < NOW + timedelta(minutes=10)
     assert (
         Story.objects.aggregate(n=Count("pk"))["n"]
         == Post.objects.values("story").distinct().count()
     )
+
+
+def test_an_interrupted_run_continues_its_own_plan(db, monkeypatch):
+    from newsrank.benchdata import populate as module
+
+    write, calls = module._write, []
+
+    def failing_write(*args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        write(*args)
+
+    monkeypatch.setattr(module, "BATCH", 40)
+    monkeypatch.setattr(module, "_write", failing_write)
+    with pytest.raises(KeyboardInterrupt):
+        populate(100, now=NOW)
+    assert Post.objects.count() == 40  # the first batch, whole; nothing of the second
+    assert populate(100, now=NOW + timedelta(days=2)) == 60
+    times = list(Post.objects.order_by("number").values_list("published_at", flat=True))
+    assert len(set(times)) == 100
+    assert NOW - timedelta(minutes=5) <= times[-1] <= NOW  # where the first run's plan ends
+
+
+def test_growing_past_now_is_refused_with_how_many_fit(db):
+    populate(60, now=NOW)
+    later = NOW + timedelta(minutes=1)  # a minute of news: 17 to 42 posts more
+    with pytest.raises(PastNow, match=r"fit between then and now, not 100,000\.") as refused:
+        populate(100_000, now=later)
+    assert Post.objects.count() == 60  # nothing written
+    fit = int(re.search(r"([\d,]+) of them fit", str(refused.value))[1].replace(",", ""))
+    assert 60 + 25_000 // 1440 <= fit <= 60 + 60_000 // 1440 + 1
+    with pytest.raises(PastNow):
+        populate(fit + 1, now=later)
+    assert populate(fit, now=later) == fit - 60
 
 
 def test_search_finds_a_populated_post(populated):

@@ -81,6 +81,16 @@ def test_sources_remove_unknown_id_says_so(env):
     assert result.returncode == 1 and "no feed with id 999" in result.stderr
 
 
+def test_bench_populate_refuses_to_grow_past_now_and_adds_nothing(env):
+    assert newsrank(env, "bench", "populate", "--posts", "50").returncode == 0
+    result = newsrank(env, "bench", "populate", "--posts", "10000000")
+    assert result.returncode == 1
+    assert "fit between then and now, not 10,000,000" in result.stderr
+    assert "Traceback" not in result.stderr
+    database = sqlite3.connect(f"{env['NEWSRANK_DATA_DIR']}/newsrank.sqlite3")
+    assert database.execute("SELECT count(*) FROM board_post").fetchone()[0] == 50
+
+
 def test_sources_add_rejects_a_non_http_url(env):
     result = newsrank(env, "sources", "add", "ftp://news.example/rss")
     assert result.returncode == 1 and "newsrank:" in result.stderr

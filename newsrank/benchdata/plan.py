@@ -87,6 +87,19 @@ class Timeline:
     def at(self, i: int) -> datetime:
         return self.start + timedelta(seconds=self.offset(i))
 
+    def count_until(self, moment: datetime) -> int:
+        """How many posts are published at or before `moment`."""
+        low, high = 0, 1  # the count is within [low, high]
+        while self.at(high - 1) <= moment:
+            low, high = high, high * 2
+        while low < high:
+            middle = (low + high) // 2
+            if self.at(middle) <= moment:
+                low = middle + 1
+            else:
+                high = middle
+        return low
+
     @classmethod
     def ending_at(cls, end: datetime, posts: int, seed: int) -> Timeline:
         """A timeline whose post `posts - 1` is published at `end`."""

@@ -20,7 +20,7 @@ import random
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -58,6 +58,10 @@ class SchemaChanged(RuntimeError):
     """A table gained or lost a column this module writes; update the column lists above."""
 
 
+class PastNow(ValueError):
+    """More posts were asked for than the database's timeline places before now."""
+
+
 def populate(
     posts: int,
     *,
@@ -74,6 +78,9 @@ def populate(
     target = max(posts, done)
     if progress:
         progress(done, target)
+    if done < posts:  # before anything changes: a refused run leaves the database as it was
+        timeline = _timeline(outlet_ids, posts, seed, now)
+        _check_room(timeline, posts, now)
     postgres = connection.vendor == "postgresql"
     rebuild_gin = postgres and posts - done >= REBUILD_GIN_FROM
     if rebuild_gin:
@@ -84,7 +91,6 @@ def populate(
     added = 0
     if done < posts:
         generator, facts, bodies = _vocabulary(seed)
-        timeline = _timeline(outlet_ids, posts, seed, now)
         while done < posts:
             count = min(BATCH, posts - done)
             stories = plan.batch(
@@ -194,6 +200,23 @@ def _timeline(outlet_ids: list[int], posts: int, seed: int, now: datetime) -> pl
     if first is not None:
         return plan.Timeline(first, seed)
     return plan.Timeline.ending_at(now, posts, seed)
+
+
+def _check_room(timeline: plan.Timeline, posts: int, now: datetime) -> None:
+    """Refuse a later run that asks for more posts than fit between the first post and now.
+
+    A first run lays its timeline out to end now, and a run that continues an interrupted one
+    ends where that one would have. Posts beyond that would all be published at once (now), not
+    at a day's pace: hundreds of thousands of stories alive at the same moment.
+    """
+    fit = timeline.count_until(now + timedelta(milliseconds=1))  # a first run's last: now
+    if posts <= fit:
+        return
+    raise PastNow(
+        f"this database's benchmark posts began on {timeline.start.astimezone(UTC):%Y-%m-%d %H:%M}"
+        f" UTC; at {plan.MIN_PER_DAY:,}–{plan.MAX_PER_DAY:,} a day, {fit:,} of them fit between"
+        f" then and now, not {posts:,}. Populate an empty database for {posts:,}."
+    )
 
 
 def _write(stories: list[plan.StoryPlan], outlet_ids, feed_ids, postgres: bool) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -155,12 +156,12 @@ class StoryAssigner:
         for row in rows.iterator(chunk_size=2000):
             number, title_terms, lead, flash, opinion, entities, days = row[:7]
             title, outlet, outlet_name, published, created, story = row[7:]
-            features = Features(
-                frozenset(title_terms),
-                frozenset(lead),
+            features = Features(  # the terms interned, as `post_features` leaves them
+                frozenset(map(sys.intern, title_terms)),
+                frozenset(map(sys.intern, lead)),
                 flash,
                 opinion,
-                entities=frozenset(entities),
+                entities=frozenset(map(sys.intern, entities)),
                 days=frozenset(days),
                 # From the title, as `post_features` computes it: no column to keep in step.
                 title_letters=title_letters(title),

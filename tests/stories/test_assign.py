@@ -134,6 +134,18 @@ def test_a_restarted_assigner_warms_up_with_the_same_features_it_stored(make_pos
     assert restored.title_letters == "누리전자2분기영업이익1조2천억원반도체회복"
 
 
+def test_restored_posts_share_their_terms_strings(make_posts):
+    from newsrank.stories.assign import StoryAssigner
+
+    make_posts(2, title="누리전자 반도체 공장 증설", body_text="누리전자가 반도체 공장을 늘린다.")
+    StoryAssigner().assign_pending()
+    restarted = StoryAssigner()
+    restarted._warm()
+    one, other = (post.features for post in restarted.grouper.posts.values())
+    term = next(t for t in one.title if t == "반도체")
+    assert any(t is term for t in other.title)  # one string, not one per restored post
+
+
 def test_an_assigner_catches_up_with_posts_another_placed_without_warming_again(
     make_posts, monkeypatch
 ):

@@ -71,3 +71,13 @@ def test_trigram_overlap_finds_runs_of_syllables_that_terms_split_differently():
     assert trigram_overlap(flash, title_letters("한빛전자 노조 파업 돌입…생산 차질 우려")) == 1.0
     assert trigram_overlap(flash, title_letters("누리시 폭염 경보")) == 0.0
     assert trigram_overlap("", flash) == trigram_overlap("가나", flash) == 0.0
+
+
+def test_a_term_is_one_string_however_many_posts_hold_it():
+    # A crawler holds 72 hours of posts' features: the same words, not a copy per post.
+    one = post_features("가람시 폭우에 도로 통제", "가람시에 31일 폭우가 쏟아졌다.")
+    other = post_features("폭우로 가람시 도로 잠겨", "가람시 도로가 31일 폭우로 잠겼다.")
+    shared = one.terms & other.terms
+    assert {"폭우", "도로"} <= shared
+    for term in shared:
+        assert next(t for t in one.terms if t == term) is next(t for t in other.terms if t == term)

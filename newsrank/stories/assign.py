@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -24,7 +23,7 @@ from django.utils import timezone
 from newsrank.board.models import Post
 from newsrank.sources.models import Outlet
 from newsrank.stories import placement, rank
-from newsrank.stories.features import Features, post_features, title_letters
+from newsrank.stories.features import Features, interned, post_features, title_letters
 from newsrank.stories.grouping import Grouper, Item
 from newsrank.stories.models import PostFeatures, Story
 from newsrank.stories.summary import summarize
@@ -157,11 +156,11 @@ class StoryAssigner:
             number, title_terms, lead, flash, opinion, entities, days = row[:7]
             title, outlet, outlet_name, published, created, story = row[7:]
             features = Features(  # the terms interned, as `post_features` leaves them
-                frozenset(map(sys.intern, title_terms)),
-                frozenset(map(sys.intern, lead)),
+                interned(title_terms),
+                interned(lead),
                 flash,
                 opinion,
-                entities=frozenset(map(sys.intern, entities)),
+                entities=interned(entities),
                 days=frozenset(days),
                 # From the title, as `post_features` computes it: no column to keep in step.
                 title_letters=title_letters(title),

@@ -23,7 +23,13 @@ from django.utils import timezone
 from newsrank.board.models import Post
 from newsrank.sources.models import Outlet
 from newsrank.stories import placement, rank
-from newsrank.stories.features import Features, interned, post_features, title_letters
+from newsrank.stories.features import (
+    Features,
+    interned,
+    is_forecast,
+    post_features,
+    title_letters,
+)
 from newsrank.stories.grouping import Grouper, Item
 from newsrank.stories.models import PostFeatures, Story
 from newsrank.stories.summary import summarize
@@ -164,6 +170,7 @@ class StoryAssigner:
                 days=frozenset(days),
                 # From the title, as `post_features` computes it: no column to keep in step.
                 title_letters=title_letters(title),
+                forecast=is_forecast(title),
             )
             item = Item(str(number), title, "", str(outlet), published or created, outlet_name)
             self.grouper.restore(item, features, story)

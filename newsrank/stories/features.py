@@ -122,6 +122,15 @@ _DATE = re.compile(r"(?:(?:19|20)\d\d\s*년\s*)?\d{1,2}\s*월\s*\d{1,2}\s*일")
 _OPINION = re.compile(
     r"[\[【<〈][^\]】>〉]{0,20}(?:사설|칼럼|기고|시론|논단|시평|만평|수첩)[^\]】>〉]{0,20}[\]】>〉]"
 )
+# A weather forecast, by its title: "[날씨]", "[오늘의 날씨]", "[오늘(1일)의 날씨]", "오늘의 날씨 -
+# 오전", "[내일 날씨]". The labels' criterion makes one day's forecasts one story, whatever each
+# leads with (a typhoon, the heat, rain); their titles share little beyond the tag, which
+# `clean_title` drops.
+_FORECAST = re.compile(
+    r"[\[【<〈][^\]】>〉]{0,12}날씨[^\]】>〉]{0,6}[\]】>〉]"
+    r"|(?:오늘|내일|모레|주말|휴일)\s*(?:\(\s*\d{1,2}\s*일\s*\)\s*)?의?\s*날씨"
+)
+FORECAST_TERM = "날씨"  # a forecast's title term, kept where the tag held it
 _COUNTED = re.compile(r"(\d[\d.]*)[가-힣]")
 # "30일" dates the news of a day, not an event: every lead of a day has it.
 _DAY_OF_MONTH = re.compile(r"(?:[1-9]|[12]\d|3[01])일")
@@ -195,6 +204,9 @@ class Features:
     # The cleaned title's letters and digits (`title_letters`), for `trigram_overlap`; derived
     # from the title alone, so a crawler's warm-up computes it again rather than storing it.
     title_letters: str = ""
+    # A weather forecast (`is_forecast`): two forecasts naming one day are one story. Derived from
+    # the title alone, like `title_letters`.
+    forecast: bool = False
 
     @property  # not cached: a crawler holds 120,000 posts' features
     def terms(self) -> frozenset[str]:
@@ -264,6 +276,11 @@ def is_opinion(title: str) -> bool:
     return bool(_OPINION.search(title))
 
 
+def is_forecast(title: str) -> bool:
+    """True for a weather forecast by its title ("[오늘(1일)의 날씨] 전국 흐리고 비")."""
+    return bool(_FORECAST.search(normalize(title)))
+
+
 def _analyze(text: str) -> tuple[list[str], set[str]]:
     """The search terms of `text`, and its proper nouns (NNP) and Latin words (SL) as terms."""
     text = normalize(text)[:MAX_INDEX_CHARS]
@@ -329,6 +346,9 @@ def post_features(title: str, text: str = "", outlet_name: str = "") -> Features
     """The features of a post from its title, its feed text or first paragraph, and its outlet."""
     drop = BOILERPLATE | {term.lower() for term in outlet_name.split()}
     title_terms, title_entities = _terms(clean_title(title), drop)
+    forecast = is_forecast(title)
+    if forecast:  # the tag's word, which `clean_title` drops, retrieves the day's other forecasts
+        title_terms = title_terms | interned([FORECAST_TERM])
     lead = lead_of(text, title=title)
     lead_terms, lead_entities = _terms(lead, drop)
     return Features(
@@ -340,4 +360,5 @@ def post_features(title: str, text: str = "", outlet_name: str = "") -> Features
         # From the title as written: its bracket tags name days too ("[오늘(31일)의 날씨]").
         days=named_days(title) | named_days(lead),
         title_letters=title_letters(title),
+        forecast=forecast,
     )

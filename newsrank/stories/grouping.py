@@ -387,6 +387,10 @@ class Grouper:
             # Each names its news day and the days differ: two happenings however alike the words
             # (kmib's "오늘의 날씨" of 31 July and 1 August; a statement and the next day's).
             return 0.0
+        if features.forecast and other.features.forecast and features.days & other.features.days:
+            # Two weather forecasts of one day: one story (the labels' criterion), however little
+            # their words share ("오늘의 날씨 - 오전 (2022년 08월 01일)" beside a typhoon's rain).
+            return 1.0
         s = self.settings
         # `weights` holds every term of the post (its keys are `features.terms`).
         keys = weights.keys()

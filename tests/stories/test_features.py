@@ -81,3 +81,22 @@ def test_a_term_is_one_string_however_many_posts_hold_it():
     assert {"폭우", "도로"} <= shared
     for term in shared:
         assert next(t for t in one.terms if t == term) is next(t for t in other.terms if t == term)
+
+
+def test_forecasts_are_told_by_their_title_and_keep_the_tags_word():
+    for title in (
+        "[오늘(3일)의 날씨] 전국 흐리고 비",
+        "오늘의 날씨 - 오전 (2031년 05월 12일)",
+        "[날씨] 태풍 '가람' 영향 남부에 비",
+        "[내일 날씨] 중부 맑고 더워",
+    ):
+        assert post_features(title).forecast, title
+    forecast = post_features("[오늘의 날씨] 전국 흐리고 비")
+    assert "날씨" in forecast.title
+    # Weather in the news is no forecast: a heat wave's report, a photo of a hot day.
+    for title in (
+        "무더운 날씨에 지친 시민들",
+        "두루미시 36도 넘었다…불볕더위",
+        "태풍 여파로 많은 비",
+    ):
+        assert not post_features(title).forecast, title

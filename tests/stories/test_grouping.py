@@ -357,6 +357,34 @@ def test_posts_naming_different_days_are_two_happenings():
     assert match(frozenset(), frozenset([31])) > 0.5  # a post naming no day may report either
 
 
+def test_one_days_forecasts_are_one_story_and_two_days_two():
+    # The labels make one day's forecasts one story, whatever each leads with; their titles share
+    # only the tag. The same outlet's forecast of the next day is another story.
+    grouper = Grouper()
+    forecasts = [
+        item("w1", "[오늘(12일)의 날씨] 태풍 '가람' 북상…남부 곳곳 많은 비", "", "a"),
+        item(
+            "w2",
+            "오늘의 날씨 - 오전 (2031년 05월 12일)",
+            "5월 12일 월요일, 아침 날씨입니다.",
+            "b",
+            4,
+        ),
+        item(
+            "w3", "[날씨] 가람 영향 전국에 비…찜통 더위", "12일 전국 곳곳에 비가 내리겠다.", "c", 8
+        ),
+        item(
+            "w4",
+            "오늘의 날씨 - 오전 (2031년 05월 13일)",
+            "5월 13일 화요일, 아침 날씨입니다.",
+            "b",
+            28,
+        ),
+    ]
+    stories = [grouper.add(forecast) for forecast in forecasts]
+    assert stories[0] == stories[1] == stories[2] != stories[3]
+
+
 def test_shared_names_and_figures_raise_the_match():
     # The same shared words, once as common nouns and once as names and figures.
     words = frozenset(["가온", "나래", "다솜", "라온"])

@@ -98,14 +98,14 @@ class Settings:
     # n-gram measures than the trigram overlap, or a story joined through its best member.
     # None: the plain cosine with its half-life, the former rule (threshold 0.3, merge 0.45).
     pair_model: tuple[float, ...] | None = (
-        6.883,
-        3.143,
-        0.093,
-        -0.084,
-        -0.219,
-        -0.594,
-        8.805,
-        -4.608,
+        7.328,
+        2.745,
+        0.094,
+        -0.087,
+        -0.227,
+        -0.607,
+        8.922,
+        -4.564,
     )
 
 

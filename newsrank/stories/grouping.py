@@ -22,11 +22,13 @@ grows by posts that resemble it as a whole, not by a chain from an event to the 
 and follow-ups that each resemble one member (single link, `link="single"`, cost precision on DEV).
 Fewer than `min_shared` shared terms score 0, an opinion piece matches nothing (bar its own
 outlet's republication), and neither do two posts that name different days as their news day
-(`Features.days`; the labels' criterion: two statements on different days are two stories). The
-post joins the best story whose score reaches `threshold` (0.5: more likely than not), else starts
-a story. A story keeps its id as it grows and never spans more than `max_span`. When the post also
-matches a second story with at least `merge_threshold`, the two are merged: the older id survives
-and `Grouper.merges` records (survivor, absorbed).
+(`Features.days`; the labels' criterion: two statements on different days are two stories),
+while two weather forecasts naming one day always match (`Features.forecast`: one day's forecasts
+are one story, whatever each leads with). The post joins the best story whose score reaches
+`threshold` (0.5: more likely than not), else starts a story. A story keeps its id as it grows and
+never spans more than `max_span`. When the post also matches a second story with at least
+`merge_threshold`, the two are merged: the older id survives and `Grouper.merges` records
+(survivor, absorbed).
 
 State is plain Python (dicts and lists) behind two small classes, so that a database-backed index can
 replace `TermIndex` with the same three methods. Pure: no Django.

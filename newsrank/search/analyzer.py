@@ -30,8 +30,9 @@ from newsrank.search.hanja import hanja_word
 # re-indexes the entries of older versions in the background (`backends.reindex_stale`), newest
 # first. 3: a hanja written right after a number or a Korean word takes its reading there (3명中 →
 # 3명중, not 3명중국). 4: an entry holds its outlet's tag (`backends.Backend.outlet_tag`). 5: on
-# PostgreSQL, a document holds each pair of adjacent terms (`backends.PostgresBackend.pairs`).
-ANALYZER_VERSION = 5
+# PostgreSQL, a document holds each pair of adjacent terms (`backends.PostgresBackend.pairs`). 6: on
+# PostgreSQL, a document holds its blocks as its outlet's (`backends.PostgresBackend.block_lexeme`).
+ANALYZER_VERSION = 6
 
 # Posts longer than this are analyzed up to here: Kiwi runs at about 40,000 characters a second.
 MAX_INDEX_CHARS = 20_000

@@ -572,6 +572,49 @@ def test_a_window_asks_for_whole_wide_blocks_as_one_lexeme():
     assert PostgresBackend._window_lexemes(20, 35, newest, wide=True) == [
         "'~w2'", "'~b30'", "'~b31'", "'~b32'", "'~b33'", "'~b34'", "'~b35'",
     ]  # fmt: skip
+    # An outlet filter's window: the same blocks, as the outlet's
+    assert PostgresBackend._window_lexemes(20, 35, newest, wide=True, outlet_id=12) == [
+        "'-o12~w2'", "'-o12~b30'", "'-o12~b31'", "'-o12~b32'", "'-o12~b33'", "'-o12~b34'",
+        "'-o12~b35'",
+    ]  # fmt: skip
+
+
+def test_a_document_holds_its_blocks_also_as_its_outlets():
+    from newsrank.search.backends import PostgresBackend
+
+    number = 123 * PostgresBackend.BLOCK + 7  # block 123, wide block 12
+    assert PostgresBackend.filter_lexemes(number, 5) == [
+        "'~b123'", "'~w12'", "'-o5'", "'-o5~b123'", "'-o5~w12'",
+    ]  # fmt: skip
+    assert PostgresBackend.filter_lexemes(number, None) == ["'~b123'", "'~w12'"]
+
+
+def test_an_outlet_filter_asks_for_the_outlets_blocks_once_every_entry_holds_them(
+    small_bounds, make_posts
+):
+    """Posts of two outlets over several blocks: the filter finds the outlet's newest matches
+    by its tag before the entries hold the outlet's blocks, and by those blocks after."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from newsrank.search.backends import OUTLET_BLOCKS_SINCE
+
+    other = Outlet.objects.create(name="누리경제", homepage="https://nuri.example/")
+    posts = [make_posts(1, **({"outlet": other} if i % 3 else {}))[0] for i in range(14)]
+    for post in posts:
+        index_post(post)
+    theirs = sorted(post.number for post in posts if post.outlet_id == other.pk)
+
+    def search_theirs():
+        with CaptureQueriesContext(connection) as queries:
+            numbers = found("가상 기사 outlet:누리경제")
+        scoped = any(f"-o{other.pk}~" in query["sql"] for query in queries.captured_queries)
+        return set(numbers), scoped
+
+    as_written_by(OUTLET_BLOCKS_SINCE - 1, "-o%~%")  # written before the outlet's blocks
+    assert search_theirs() == (set(theirs[-5:]), False)
+    assert reindex_stale() == len(posts)
+    assert search_theirs() == (set(theirs[-5:]), connection.vendor == "postgresql")
 
 
 def test_each_window_lies_below_the_last_and_is_as_wide_as_the_rate_of_matches_says():

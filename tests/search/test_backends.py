@@ -589,8 +589,9 @@ def test_a_document_holds_its_blocks_also_as_its_outlets():
     assert PostgresBackend.filter_lexemes(number, None) == ["'~b123'", "'~w12'"]
 
 
+@pytest.mark.parametrize("params", [{}, {"title_only": True}, {"sort": "date"}])
 def test_an_outlet_filter_asks_for_the_outlets_blocks_once_every_entry_holds_them(
-    small_bounds, make_posts
+    small_bounds, make_posts, params
 ):
     """Posts of two outlets over several blocks: the filter finds the outlet's newest matches
     by its tag before the entries hold the outlet's blocks, and by those blocks after."""
@@ -604,17 +605,19 @@ def test_an_outlet_filter_asks_for_the_outlets_blocks_once_every_entry_holds_the
     for post in posts:
         index_post(post)
     theirs = sorted(post.number for post in posts if post.outlet_id == other.pk)
+    # By date every match in its order (MAX_COUNT is not scaled down), else the 5 newest ranked
+    expected = theirs[::-1] if params.get("sort") == "date" else set(theirs[-5:])
 
     def search_theirs():
         with CaptureQueriesContext(connection) as queries:
-            numbers = found("가상 기사 outlet:누리경제")
+            numbers = found("가상 기사 outlet:누리경제", **params)
         scoped = any(f"-o{other.pk}~" in query["sql"] for query in queries.captured_queries)
-        return set(numbers), scoped
+        return (numbers if isinstance(expected, list) else set(numbers)), scoped
 
     as_written_by(OUTLET_BLOCKS_SINCE - 1, "-o%~%")  # written before the outlet's blocks
-    assert search_theirs() == (set(theirs[-5:]), False)
+    assert search_theirs() == (expected, False)
     assert reindex_stale() == len(posts)
-    assert search_theirs() == (set(theirs[-5:]), connection.vendor == "postgresql")
+    assert search_theirs() == (expected, connection.vendor == "postgresql")
 
 
 def test_each_window_lies_below_the_last_and_is_as_wide_as_the_rate_of_matches_says():

@@ -30,7 +30,7 @@ def test_sqlite_entries_of_version_5_become_version_6_and_stay_searchable(make_p
     if connection.vendor == "sqlite":
         assert SearchEntry.objects.get().analyzer == 6
         assert reindex_stale() == 0
-    else:  # the document lacks the outlet's blocks: the crawler writes it again
+    else:  # the document lacks the outlet's blocks: the crawler adds them
         assert reindex_stale() == 1
     # The index still holds the post once, and its update trigger is back.
     assert [p.number for p in search("꽃샘추위").posts] == [post.number]

@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from newsrank.search.analyzer import analyze  # noqa: E402
+from newsrank.stories.features import same_day_forecasts  # noqa: E402
 from newsrank.stories.grouping import Grouper, Item, Settings  # noqa: E402
 from newsrank.stories.grouping import _Post as Post  # noqa: E402
 from newsrank.stories.metrics import bcubed, pairwise  # noqa: E402
@@ -127,7 +128,7 @@ def pair_rows(items, gold, cache) -> list[tuple[tuple[float, ...], bool, str]]:
             continue
         if fa.opinion or fb.opinion:
             continue  # opinion matches nothing, whatever the model says
-        if fa.forecast and fb.forecast and fa.days & fb.days:
+        if same_day_forecasts(fa, fb):
             continue  # one day's forecasts match, whatever the model says
         earlier = Post(a, fa, 0)
         vector = grouper.pair_features(b, fb, grouper._weights(fb), earlier, grouper._weights(fa))

@@ -561,7 +561,7 @@ class PostgresBackend(Backend):
         its best returned. Without an outlet filter or an end date nearly every match is
         visible, so only as many of a window's newest matches as are still needed are looked
         up, and the rest of the window only if some of those were hidden. With `outlet_id`, the
-        windows are the outlet's blocks, and a window without blocks asks for its tag.
+        windows are the outlet's blocks (`_next_window`).
         """
         cursor.execute("SELECT max(post_id) FROM search_entry")
         newest = cursor.fetchone()[0]
@@ -574,12 +574,7 @@ class PostgresBackend(Backend):
         while high > floor and found < bound:
             if lexemes is None:
                 low, lexemes = self._next_window(high, newest, floor, found, bound, wide, outlet_id)
-            if lexemes:
-                within = f"({tsquery}) & ({' | '.join(lexemes)})"
-            elif outlet_id is not None:
-                within = f"({tsquery}) & {_pg_quote(self.outlet_tag(outlet_id))}"
-            else:
-                within = tsquery
+            within = f"({tsquery}) & ({' | '.join(lexemes)})" if lexemes else tsquery
             wanted = bound - found if plain else None
             cursor.execute(
                 "SELECT post_id, score, lowest, matched, visible FROM search_window(%s::tsquery,"
@@ -608,7 +603,7 @@ class PostgresBackend(Backend):
         above it (down from the `newest` post) having found `found` of `bound` visible matches;
         none below `floor`. Its blocks (BLOCK numbers each; the outlet's, if `outlet_id`) are
         whole wide ones when it is wide enough and `wide()` (every entry holds them). No lexemes:
-        from `floor` to the top."""
+        from `floor` to the top (the outlet's tag alone, if `outlet_id`)."""
         top = (high - 1) // self.BLOCK
         spanned = newest + 1 - high
         if not spanned:
@@ -627,7 +622,7 @@ class PostgresBackend(Backend):
             )
         start = floor // self.BLOCK
         if start == 0:  # the whole index below `high`: GIN needs no blocks
-            return floor, []
+            return floor, [] if outlet_id is None else [_pg_quote(self.outlet_tag(outlet_id))]
         return floor, self._window_lexemes(start, top, newest, wide(), outlet_id)
 
 
@@ -699,15 +694,17 @@ def reindex_stale(limit: int = 100) -> int:
     round, so that the index comes up to date in the background while crawling goes on; until
     then the older entries are found by the terms they have. `reindex` does all at once.
     """
-    upgraded = get_backend().upgrade_entries()
-    if upgraded:
-        return upgraded
-    stale = (
+    stale = list(
         SearchEntry.objects.filter(analyzer__lt=ANALYZER_VERSION)
         .order_by("-analyzer", "-post_id")
         .values_list("post_id", flat=True)[:limit]
     )
-    posts = list(Post.objects.filter(number__in=list(stale)).only(*INDEXED_FIELDS))
+    if not stale:  # the index is current: one query a round
+        return 0
+    upgraded = get_backend().upgrade_entries()
+    if upgraded:
+        return upgraded
+    posts = list(Post.objects.filter(number__in=stale).only(*INDEXED_FIELDS))
     _index_batch(posts)
     return len(posts)
 

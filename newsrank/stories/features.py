@@ -281,6 +281,11 @@ def is_forecast(title: str) -> bool:
     return bool(_FORECAST.search(normalize(title)))
 
 
+def same_day_forecasts(one: Features, other: Features) -> bool:
+    """Both weather forecasts, naming a common day: one story, whatever each leads with."""
+    return one.forecast and other.forecast and bool(one.days & other.days)
+
+
 def _analyze(text: str) -> tuple[list[str], set[str]]:
     """The search terms of `text`, and its proper nouns (NNP) and Latin words (SL) as terms."""
     text = normalize(text)[:MAX_INDEX_CHARS]

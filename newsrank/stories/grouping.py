@@ -43,7 +43,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from newsrank.stories.features import Features, post_features, trigram_overlap
+from newsrank.stories.features import Features, post_features, same_day_forecasts, trigram_overlap
 
 
 @dataclass(frozen=True)
@@ -389,7 +389,7 @@ class Grouper:
             # Each names its news day and the days differ: two happenings however alike the words
             # (kmib's "오늘의 날씨" of 31 July and 1 August; a statement and the next day's).
             return 0.0
-        if features.forecast and other.features.forecast and features.days & other.features.days:
+        if same_day_forecasts(features, other.features):
             # Two weather forecasts of one day: one story (the labels' criterion), however little
             # their words share ("오늘의 날씨 - 오전 (2022년 08월 01일)" beside a typhoon's rain).
             return 1.0

@@ -231,36 +231,32 @@ class SQLiteBackend(Backend):
         tagged = filters.outlet_id is not None and self.oldest_entry() >= TAGGED_SINCE
         where, params = self._filter_sql(filters, tagged)
         match = self.match(query, filters.outlet_id if tagged else None)
-        base = (  # the post's columns from post_search (board migration 0006), not its row
+        tables = (  # the post's columns from post_search (board migration 0006), not its row
             "FROM search_fts f JOIN board_post p INDEXED BY post_search ON p.number = f.rowid "
-            "JOIN sources_outlet o ON o.id = p.outlet_id "
-            f"WHERE search_fts MATCH %s AND {where}"
+            "JOIN sources_outlet o ON o.id = p.outlet_id"
         )
+        matching = f"WHERE search_fts MATCH %s AND {where}"
         with connection.cursor() as cursor:
             if query.sort == "date":
+                base = f"{tables} {matching}"
                 return self._newest_first(cursor, "f.rowid", base, [match, *params], offset, limit)
-            # The date as a Julian day number: SQLite converts it in C, for 1,000 candidates.
+            # Each candidate with its date as a Julian day number (SQLite converts it in C, for
+            # 1,000 candidates) and its entry's fields, read by rowid as FTS5 walks (search
+            # migration 0014): as UTF-8 bytes (no decoding), title and body each with their
+            # extras, spaces around every term, which is what `bm25` counts in.
             cursor.execute(
-                f"SELECT f.rowid, julianday(coalesce(p.published_at, p.created_at)) {base}"
+                "SELECT f.rowid, julianday(coalesce(p.published_at, p.created_at)),"
+                " CAST(' ' || e.title || ' | ' || e.title_extra || ' ' AS BLOB),"
+                " CAST(' ' || e.body || ' | ' || e.body_extra || ' ' AS BLOB)"
+                f" {tables} JOIN search_entry e ON e.post_id = f.rowid {matching}"
                 " ORDER BY f.rowid DESC LIMIT %s",
                 [match, *params, CANDIDATES],
             )
             candidates = cursor.fetchall()
-            if not candidates:
-                return [], 0, True
-            # The fields as UTF-8 bytes (no decoding), title and body each with their extras,
-            # spaces around every term: what `bm25` counts in.
-            cursor.execute(
-                "SELECT post_id, CAST(' ' || title || ' | ' || title_extra || ' ' AS BLOB),"
-                " CAST(' ' || body || ' | ' || body_extra || ' ' AS BLOB) FROM search_entry"
-                f" WHERE post_id IN ({', '.join(['%s'] * len(candidates))})",
-                [number for number, _ in candidates],
-            )
-            entries = {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
-        relevance = bm25(query, entries)
+        relevance = bm25(query, {number: (title, body) for number, _, title, body in candidates})
         now_days = now.timestamp() / 86400.0 + UNIX_EPOCH_JULIAN_DAY
         scored = []
-        for number, day in candidates:  # 1,000 a search: no max() call, a comparison
+        for number, day, *_ in candidates:  # 1,000 a search: no max() call, a comparison
             age = now_days - day if day is not None and day < now_days else 0.0
             boost = 1.0 + RECENCY_BOOST / (1.0 + age / RECENCY_DAYS)
             scored.append((relevance.get(number, 0.0) * boost, number))

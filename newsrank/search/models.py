@@ -10,8 +10,9 @@ class SearchEntry(models.Model):
 
     `title`/`body` hold the parts in text order (phrases match there), `title_extra`/`body_extra`
     the compounds and stems. On SQLite the FTS5 table `search_fts` uses this table as its external
-    content, kept in step by triggers; on PostgreSQL the column `document` (a weighted tsvector
-    with a GIN index, added by the migration) is written beside these fields by the backend.
+    content, kept in step by triggers, and the post number is the table's rowid (search migration
+    0014); on PostgreSQL the column `document` (a weighted tsvector with a GIN index, added by
+    the migration) is written beside these fields by the backend.
     A deleted post takes its entry with it; a hidden post's entry is removed by `index_post`.
     """
 

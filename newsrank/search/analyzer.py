@@ -32,7 +32,8 @@ from newsrank.search.hanja import hanja_word
 # 3명중, not 3명중국). 4: an entry holds its outlet's tag (`backends.Backend.outlet_tag`). 5: on
 # PostgreSQL, a document holds each pair of adjacent terms (`backends.PostgresBackend.pairs`). 6: on
 # PostgreSQL, a document holds its blocks as its outlet's (`backends.PostgresBackend.block_lexeme`).
-ANALYZER_VERSION = 6
+# 7: a long noun that Kiwi read whole also gives the nouns it is made of (`noun_pieces`).
+ANALYZER_VERSION = 7
 
 # Posts longer than this are analyzed up to here: Kiwi runs at about 40,000 characters a second.
 MAX_INDEX_CHARS = 20_000
@@ -216,6 +217,51 @@ def _word_terms(word: Word, morphemes: list[tuple[str, str, int, int]]) -> None:
         word.surface = surface
 
 
+# A long noun that Kiwi read whole in its sentence ("한성반도체가": 한성반도체/NNP) is also found by
+# the nouns it is made of ("반도체"), as it is where Kiwi splits it ("한성반도체" alone: 한성 + 반도체).
+# Its pieces: of Kiwi's best readings of the noun alone, the first made only of nouns, if it scores
+# within PIECES_MARGIN of the best one; its nouns of two syllables or more. So 누리반도체 gives
+# 누리 and 반도체 (1.3 below the best reading, the noun whole), 우주항공청 우주 and 항공 (1.9), but
+# 대한민국 nothing (대한 + 민국 is 9.9 below) and 삼성전자 nothing (6.5).
+_LONG_NOUN = re.compile("[가-힣]{4,}")
+PIECES_MARGIN = 3.0
+_pieces: dict[str, tuple[str, ...]] = {}
+
+
+def noun_pieces(term: str) -> tuple[str, ...]:
+    """The nouns a long Korean noun is made of, as Kiwi reads it alone (none if it is one)."""
+    pieces = _pieces.get(term)
+    if pieces is None:
+        pieces = ()
+        if _LONG_NOUN.fullmatch(term):
+            kiwi = _get_kiwi()
+            with _use_lock:
+                readings = kiwi.analyze(term, top_n=4)
+            best = readings[0][1]
+            for tokens, score in readings:
+                if best - score > PIECES_MARGIN:
+                    break
+                if len(tokens) > 1 and all(token.tag in _NOUNS for token in tokens):
+                    pieces = tuple(token.form for token in tokens if len(token.form) > 1)
+                    break
+        if len(_pieces) >= _FORM_CACHE_SIZE:
+            _pieces.clear()
+        _pieces[term] = pieces
+    return pieces
+
+
+def search_extras(word: Word) -> list[str]:
+    """What a word gives to the index beside its parts: its extras (compounds, stem), and the
+    pieces of its long nouns (`noun_pieces`)."""
+    extras = word.extras
+    for term, _, _ in word.parts:
+        if len(term) > 3:
+            for piece in noun_pieces(term):
+                if piece not in extras and all(piece != part for part, _, _ in word.parts):
+                    extras = [*extras, piece]
+    return extras
+
+
 def _add_compound(word: Word, run: list[str]) -> None:
     compound = "".join(run)[:MAX_TERM_CHARS]
     if compound not in word.compounds:
@@ -284,7 +330,7 @@ def analyze(text: str) -> Document:
     extras: list[str] = []
     for word in analyze_words(text):
         parts.extend(term for term, _, _ in word.parts)
-        extras.extend(word.extras)
+        extras.extend(search_extras(word))
     return Document(parts, extras)
 
 
@@ -319,13 +365,16 @@ def _analyze_alone(chunks: list[str]) -> None:
         words = _words(chunk, morphemes)
         if len(words) == 1:
             word = words[0]
-            _word_cache[chunk] = (tuple([term for term, _, _ in word.parts]), tuple(word.extras))
+            _word_cache[chunk] = (
+                tuple([term for term, _, _ in word.parts]),
+                tuple(search_extras(word)),
+            )
             continue
         parts: list[str] = []
         extras: list[str] = []
         for word in words:
             parts.extend(term for term, _, _ in word.parts)
-            extras.extend(word.extras)
+            extras.extend(search_extras(word))
         _word_cache[chunk] = (tuple(parts), tuple(extras))
 
 

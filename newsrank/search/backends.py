@@ -135,12 +135,6 @@ class Backend:
         """(post numbers of the page, total, total_is_exact)."""
         raise NotImplementedError
 
-    def upgrade_entries(self) -> int:
-        """Bring a batch of entries of an older ANALYZER_VERSION up to date without analyzing
-        their posts again, where what they lack follows from what they hold; how many (0: none
-        can be)."""
-        return 0
-
     @staticmethod
     def _newest_first(cursor, number: str, base: str, params: list, offset: int, limit: int):
         """A page of matches by post number, newest first, and the bounded count of all of them."""
@@ -390,41 +384,6 @@ class PostgresBackend(Backend):
             _pg_quote(cls.block_lexeme(block, outlet_id)),
             _pg_quote(cls.wide_block_lexeme(block // cls.WIDE, outlet_id)),
         ]
-
-    # An entry of the version before OUTLET_BLOCKS_SINCE lacks only its outlet's blocks, which its
-    # post's number and outlet give: `upgrade_entries` adds them in SQL, UPGRADE_BATCH a call,
-    # with no analysis. On a 100,000-post bench database: 1.6 ms an entry, mostly PostgreSQL
-    # rewriting the row and its index entries, against 3.2 ms to analyze the post and write it
-    # again, 100 a call; a million entries take 1,000 crawler rounds instead of 10,000.
-    UPGRADE_BATCH = 1_000
-
-    def upgrade_entries(self):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT e.post_id, p.outlet_id FROM search_entry e"
-                " JOIN board_post p ON p.number = e.post_id"
-                " WHERE e.analyzer = %s ORDER BY e.post_id DESC LIMIT %s",
-                [OUTLET_BLOCKS_SINCE - 1, self.UPGRADE_BATCH],
-            )
-            rows = cursor.fetchall()
-            if not rows:
-                return 0
-            # Only entries still of that version: one written meanwhile is current already.
-            cursor.execute(
-                "UPDATE search_entry e SET document = e.document || v.blocks::tsvector,"
-                " analyzer = %s FROM (VALUES "
-                + ", ".join(["(%s::bigint, %s)"] * len(rows))
-                + ") AS v (post_id, blocks) WHERE e.post_id = v.post_id AND e.analyzer = %s",
-                [
-                    OUTLET_BLOCKS_SINCE,
-                    *itertools.chain.from_iterable(
-                        (number, " ".join(self.outlet_block_lexemes(number, outlet_id)))
-                        for number, outlet_id in rows
-                    ),
-                    OUTLET_BLOCKS_SINCE - 1,
-                ],
-            )
-            return cursor.rowcount
 
     # Each document also holds the lexeme of its block of BLOCK post numbers ("~b12": no analyzed
     # term has a "~"), so that a query can ask GIN for the matches among the newest posts alone,
@@ -684,9 +643,8 @@ def index_pending(limit: int = 100) -> int:
 
 
 def reindex_stale(limit: int = 100) -> int:
-    """Re-index up to `limit` posts whose entries an older analyzer wrote, newest first; or,
-    while the backend can bring some entries up to date without analyzing them again
-    (`Backend.upgrade_entries`), a batch of those. Returns how many entries it brought up.
+    """Re-index up to `limit` posts whose entries an older analyzer wrote, newest first; returns
+    how many.
 
     After an upgrade that changed the terms (ANALYZER_VERSION), the crawler calls this once a
     round, so that the index comes up to date in the background while crawling goes on; until
@@ -699,9 +657,6 @@ def reindex_stale(limit: int = 100) -> int:
     )
     if not stale:  # the index is current: one query a round
         return 0
-    upgraded = get_backend().upgrade_entries()
-    if upgraded:
-        return upgraded
     posts = list(Post.objects.filter(number__in=stale).only(*INDEXED_FIELDS))
     _index_batch(posts)
     return len(posts)

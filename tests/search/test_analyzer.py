@@ -95,6 +95,10 @@ def test_text_without_searchable_words_gives_no_terms(text):
         ("미르내-2", "소형발사체 '미르내-2' 발사"),
         ("청년주거안정특별법", "청년주거안정특별법 국회 통과"),
         ("청년 주거", "청년주거안정특별법 국회 통과"),
+        # A long noun that Kiwi reads whole in its sentence, found by its nouns (`noun_pieces`).
+        ("반도체", "한성반도체, 16-Hi HBM4E 공개"),
+        ("누리 반도체", "누리반도체는 이날 밝혔다"),
+        ("항공", "우주항공청이 발표했다"),
     ],
 )
 def test_query_finds_text(query, text):
@@ -109,6 +113,8 @@ def test_query_finds_text(query, text):
         ("인텔", "삼성전자 발표"),
         ("반도체 관세", "반도체 수출"),
         ("미국", "중국 관세"),
+        ("민국", "대한민국 정부"),  # one name, not two nouns
+        ("전자", "삼성전자 발표"),
     ],
 )
 def test_query_does_not_find_text(query, text):

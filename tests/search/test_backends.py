@@ -620,39 +620,6 @@ def test_an_outlet_filter_asks_for_the_outlets_blocks_once_every_entry_holds_the
     assert search_theirs() == (expected, connection.vendor == "postgresql")
 
 
-def test_entries_without_the_outlets_blocks_get_them_without_analysis(make_posts, monkeypatch):
-    """PostgreSQL adds what version 5 lacked by SQL, a batch a call: the same document as a
-    fresh write, and no post analyzed again. SQLite has nothing to add: its entries of version 5
-    are current (search migration 0013), and an older one is analyzed again."""
-    from django.db import connection
-
-    from newsrank.search import backends
-    from newsrank.search.backends import OUTLET_BLOCKS_SINCE, PostgresBackend
-
-    posts = make_posts(3)
-    for post in posts:
-        index_post(post)
-
-    def documents():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT post_id, document::text FROM search_entry ORDER BY post_id")
-            return cursor.fetchall()
-
-    written = documents() if connection.vendor == "postgresql" else None
-    as_written_by(OUTLET_BLOCKS_SINCE - 1, "-o%~%")
-    if connection.vendor == "postgresql":
-        assert documents() != written
-        monkeypatch.setattr(PostgresBackend, "UPGRADE_BATCH", 2)
-        monkeypatch.setattr(backends, "_index_batch", None)  # analyzing would fail
-        assert [reindex_stale(), reindex_stale()] == [2, 1]  # the newest first
-        assert documents() == written
-        monkeypatch.undo()
-    else:
-        assert reindex_stale() == 3  # analyzed again
-    assert not SearchEntry.objects.exclude(analyzer=OUTLET_BLOCKS_SINCE).exists()
-    assert reindex_stale() == 0
-
-
 def test_each_window_lies_below_the_last_and_is_as_wide_as_the_rate_of_matches_says():
     from newsrank.search.backends import PostgresBackend
 

@@ -9,6 +9,7 @@ import threading
 import time
 
 from django.conf import settings
+from django.utils import timezone
 
 
 def run(args) -> int:
@@ -186,12 +187,13 @@ def search(args) -> int:
             row = {"number": post.number, "title": post.title, "outlet": post.outlet.name,
                    "published_at": post.when.isoformat(), "url": post.url}  # fmt: skip
             print(json.dumps(row, ensure_ascii=False))
-        else:
-            print(f"{post.number}\t{post.outlet.name}\t{post.when:%Y-%m-%d %H:%M}\t{post.title}")
-    if not args.json:
-        more = "" if result.total_is_exact else "+"
-        print(f"-- {result.total}{more} results, page {result.page} of {result.pages}"
-              + (f"; {result.message}" if result.message else ""), file=sys.stderr)  # fmt: skip
+        else:  # the time as the site shows it (Asia/Seoul)
+            when = timezone.localtime(post.when)
+            print(f"{post.number}\t{post.outlet.name}\t{when:%Y-%m-%d %H:%M}\t{post.title}")
+    # The count and any message on stderr, with --json too: the rows alone go to stdout.
+    more = "" if result.total_is_exact else "+"
+    print(f"-- {result.total}{more} results, page {result.page} of {result.pages}"
+          + (f"; {result.message}" if result.message else ""), file=sys.stderr)  # fmt: skip
     return 0
 
 

@@ -9,6 +9,8 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -233,6 +235,18 @@ def test_crawl_once_fills_the_database_from_the_sample_outlets(env, sample_outle
     assert "]" in rebuilt.stderr  # the progress bar
     empty = newsrank(env, "search", "은는이가")
     assert empty.returncode == 0 and empty.stdout == "" and "0 results" in empty.stderr
+    # --json too says on stderr what it found and why (stdout holds the rows alone).
+    none = newsrank(env, "search", "은는이가", "--json")
+    assert none.stdout == "" and "0 results" in none.stderr and "검색할 수 있는" in none.stderr
+    # A row's time is the site's (Asia/Seoul), as on the board.
+    number, _, shown, _ = newsrank(env, "search", "루미나").stdout.splitlines()[0].split("\t")
+    with sqlite3.connect(tmp_path / "data" / "newsrank.sqlite3") as db:
+        (stored,) = db.execute(
+            "select coalesce(published_at, created_at) from board_post where number = ?",
+            [int(number)],
+        ).fetchone()
+    seoul = datetime.fromisoformat(stored).replace(tzinfo=UTC).astimezone(ZoneInfo("Asia/Seoul"))
+    assert shown == f"{seoul:%Y-%m-%d %H:%M}"
 
 
 def wait_for(url: str, seconds: float, check=lambda r: r.status_code == 200) -> httpx.Response:

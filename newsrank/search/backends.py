@@ -61,6 +61,7 @@ RESULT_FIELDS = (
 MESSAGE_NO_RESULTS = "검색 결과가 없습니다."
 MESSAGE_NO_OUTLET = "‘{name}’ 언론사를 찾을 수 없습니다."
 MESSAGE_TOO_DEEP = f"검색 결과는 {MAX_PAGES}쪽까지 볼 수 있습니다. 검색어를 더 넣어 좁혀 보세요."
+MESSAGE_PAST_END = "검색 결과는 {pages}쪽까지 있습니다."
 
 
 @dataclass(frozen=True)
@@ -785,4 +786,6 @@ def search(
     }
     if not result.total:
         result.messages.append(MESSAGE_NO_RESULTS)
+    elif page > result.pages:
+        result.messages.append(MESSAGE_PAST_END.format(pages=result.pages))
     return result

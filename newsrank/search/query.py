@@ -34,15 +34,20 @@ MESSAGE_NO_INPUT = "검색어를 입력하세요."
 MESSAGE_NOTHING_TO_SEARCH = (
     "검색할 수 있는 단어가 없습니다. 명사, 영문, 숫자로 된 검색어를 넣어 보세요."
 )
+MESSAGE_ONLY_OUTLET = "언론사만으로는 검색할 수 없습니다. 찾을 단어를 함께 넣어 보세요."
 MESSAGE_ONLY_EXCLUDED = "빼고 찾을 단어만으로는 검색할 수 없습니다. 찾을 단어를 함께 넣어 보세요."
 MESSAGE_TOO_MANY = f"검색어가 많아 앞의 {MAX_TERMS}개만 사용했습니다."
+MESSAGE_TOO_MANY_EXCLUDED = f"빼고 찾을 단어가 많아 앞의 {MAX_EXCLUDED}개만 뺐습니다."
+MESSAGE_TOO_LONG = f"검색어가 길어 앞의 {MAX_QUERY_CHARS}자만 사용했습니다."
+MESSAGE_ONE_OUTLET = "언론사는 하나만 지정할 수 있어 ‘{name}’에서 찾았습니다."
+MESSAGE_NO_OUTLET_EXCLUSION = "언론사를 빼는 -outlet:은 쓸 수 없어 무시했습니다."
 MESSAGE_BAD_DATE = "날짜는 2025-01-31 형식으로 입력하세요. 잘못된 날짜는 빼고 검색했습니다."
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "″": '"'})
 _ITEM = re.compile(
     r"""(?P<neg>-)?(?:
         "(?P<phrase>[^"]*)"?
-      | (?P<field>outlet|언론사):(?:"(?P<quoted_value>[^"]*)"?|(?P<value>\S+))
+      | (?P<field>outlet|언론사):\s*(?:"(?P<quoted_value>[^"]*)"?|(?P<value>\S+))?
       | (?P<word>[^\s"]+)
     )""",
     re.VERBOSE | re.IGNORECASE,
@@ -92,17 +97,22 @@ def parse_query(
     sort: str = "relevance",
 ) -> Query:
     """Parse the search box's text and the form's fields; never raises on any input."""
-    text = " ".join(normalize(text or "").translate(_QUOTES).split())[:MAX_QUERY_CHARS]
+    text = " ".join(normalize(text or "").translate(_QUOTES).split())
+    too_long, text = len(text) > MAX_QUERY_CHARS, text[:MAX_QUERY_CHARS]
     messages: list[str] = []
     words: list[str] = []
     required: list[QueryTerm] = []
     excluded: list[QueryTerm] = []
-    outlet = ""
+    outlets: list[str] = []
     for item in _ITEM.finditer(text):
         negative = bool(item.group("neg"))
         if item.group("field"):
-            if not negative:
-                outlet = (item.group("quoted_value") or item.group("value") or "").strip()
+            name = (item.group("quoted_value") or item.group("value") or "").strip()
+            if negative:
+                if MESSAGE_NO_OUTLET_EXCLUSION not in messages:
+                    messages.append(MESSAGE_NO_OUTLET_EXCLUSION)
+            elif name:
+                outlets.append(name)
         elif item.group("phrase") is not None:
             terms = _phrase(item.group("phrase"))
             (excluded if negative else required).extend(terms)
@@ -121,15 +131,24 @@ def parse_query(
     if bad_date:
         messages.append(MESSAGE_BAD_DATE)
 
+    outlet = outlets[-1] if outlets else ""
+    if len(set(outlets)) > 1:
+        messages.append(MESSAGE_ONE_OUTLET.format(name=outlet))
+    if too_long:
+        messages.insert(0, MESSAGE_TOO_LONG)
     if not required:
         if excluded:
             messages.insert(0, MESSAGE_ONLY_EXCLUDED)
+        elif outlet:
+            messages.insert(0, MESSAGE_ONLY_OUTLET)
         elif text.strip():
             messages.insert(0, MESSAGE_NOTHING_TO_SEARCH)
         else:
             messages.insert(0, MESSAGE_NO_INPUT)
     elif len(required) > MAX_TERMS:
         messages.insert(0, MESSAGE_TOO_MANY)
+    if len(_unique(excluded)) > MAX_EXCLUDED:
+        messages.append(MESSAGE_TOO_MANY_EXCLUDED)
 
     return Query(
         text=text,

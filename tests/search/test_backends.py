@@ -13,6 +13,7 @@ from newsrank.search.backends import (
     MAX_PAGES,
     MESSAGE_NO_OUTLET,
     MESSAGE_NO_RESULTS,
+    MESSAGE_PAST_END,
     MESSAGE_TOO_DEEP,
     get_backend,
     index_pending,
@@ -331,6 +332,10 @@ def test_pages_of_results(make_posts):
     assert not {p.number for p in first.posts} & {p.number for p in last.posts}
     deep = search("가상 기사", page=MAX_PAGES + 1)
     assert deep.posts == [] and MESSAGE_TOO_DEEP in deep.message
+    past = search("가상 기사", page=4)  # within MAX_PAGES, past the last page
+    assert past.posts == [] and past.total == 45
+    assert past.message == MESSAGE_PAST_END.format(pages=3)
+    assert last.message == ""
 
 
 # --- The index follows the posts ------------------------------------------------------------------

@@ -6,12 +6,18 @@ import pytest
 
 from newsrank.search.query import (
     KST,
+    MAX_EXCLUDED,
     MAX_TERMS,
     MESSAGE_BAD_DATE,
     MESSAGE_NO_INPUT,
+    MESSAGE_NO_OUTLET_EXCLUSION,
     MESSAGE_NOTHING_TO_SEARCH,
+    MESSAGE_ONE_OUTLET,
     MESSAGE_ONLY_EXCLUDED,
+    MESSAGE_ONLY_OUTLET,
+    MESSAGE_TOO_LONG,
     MESSAGE_TOO_MANY,
+    MESSAGE_TOO_MANY_EXCLUDED,
     parse_query,
 )
 
@@ -42,6 +48,9 @@ def shape(text, **params):
         ("태풍 언론사:새벽신문", [("태풍",)], [], "새벽신문"),
         ('태풍 outlet:"바람 뉴스"', [("태풍",)], [], "바람 뉴스"),
         ("OUTLET:가람일보 태풍", [("태풍",)], [], "가람일보"),
+        ("언론사: 새벽신문 태풍", [("태풍",)], [], "새벽신문"),  # a space after the colon
+        ("태풍 outlet:", [("태풍",)], [], ""),  # no name: no filter, and no word "outlet"
+        ("-outlet:가람일보 태풍", [("태풍",)], [], ""),  # not supported: said in a message
         ("HBM3E", [("hbm", "3", "e")], [], ""),
         ("미르내-2", [("미르", "2")], [], ""),
         ("美 관세", [("미국",), ("관세",)], [], ""),
@@ -67,7 +76,7 @@ def test_parse_query(text, required, excluded, outlet):
         ("~" * 1000, MESSAGE_NOTHING_TO_SEARCH),
         ('""', MESSAGE_NOTHING_TO_SEARCH),
         ("-관세", MESSAGE_ONLY_EXCLUDED),
-        ("outlet:가람일보", MESSAGE_NOTHING_TO_SEARCH),
+        ("outlet:가람일보", MESSAGE_ONLY_OUTLET),
         ("- - -", MESSAGE_NOTHING_TO_SEARCH),
     ],
 )
@@ -88,6 +97,21 @@ def test_too_many_words_are_cut_with_a_message():
     query = parse_query(" ".join(f"단어{n}" for n in range(20)))
     assert len(query.required) == MAX_TERMS
     assert query.message == MESSAGE_TOO_MANY
+
+
+def test_what_the_query_leaves_out_is_said_in_a_message():
+    too_long = parse_query("반도체 " + "가" * 300 + " 관세")
+    assert len(too_long.text) == 256 and too_long.text.startswith("반도체 가")  # 관세 is cut
+    assert too_long.messages == (MESSAGE_TOO_LONG,)
+    excluded = parse_query("반도체 " + " ".join(f"-단어{n}" for n in range(MAX_EXCLUDED + 1)))
+    assert len(excluded.excluded) == MAX_EXCLUDED
+    assert excluded.messages == (MESSAGE_TOO_MANY_EXCLUDED,)
+    two = parse_query("반도체 outlet:가람일보 outlet:누리경제")
+    assert two.outlet == "누리경제"
+    assert two.messages == (MESSAGE_ONE_OUTLET.format(name="누리경제"),)
+    assert parse_query("반도체 outlet:가람일보 outlet:가람일보").messages == ()
+    negated = parse_query("-outlet:가람일보 -outlet:누리경제 반도체")
+    assert negated.outlet == "" and negated.messages == (MESSAGE_NO_OUTLET_EXCLUSION,)
 
 
 def test_dates_are_whole_days_in_seoul():

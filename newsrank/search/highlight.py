@@ -2,7 +2,8 @@
 
 Marking works on the text as written, by finding the query's terms (and the hanja abbreviations that
 stand for them) as substrings, so no morphological analysis runs per result. A one-character term
-is marked only where a word starts with it, so that 문 does not light up inside 문제.
+is marked only as a word of its own (`_term_pattern`), so that 문 does not light up in 문제 or 조 in
+조기.
 
 A quoted phrase is marked only where its terms stand in order, as one mark, with nothing between two
 of them but what gives no term of a post (`analyzer.analyze`): spaces and punctuation, and what is
@@ -37,6 +38,7 @@ _BETWEEN = rf"[^\w\s]{{0,2}}{_ENDING}\W{{0,3}}"
 _WORD_START = r"(?<![^\W\d_])"  # not right after a letter; after a number is fine (1조)
 _TERM_START = r"(?<![^\W_])"  # not right after a letter or a digit
 _WORD_END = rf"(?={_ENDING}(?![^\W\d_]))"  # nothing but its endings before the next non-letter
+_TERM_END = r"(?![^\W_])"  # not right before a letter or a digit
 
 
 def needles(terms: Iterable[str]) -> list[str]:
@@ -139,8 +141,18 @@ def _phrase_pattern(phrase: tuple[str, ...]) -> re.Pattern[str]:
 
 @functools.lru_cache(maxsize=1024)
 def _term_pattern(needle: str) -> re.Pattern[str]:
-    """A term as written (`_written`); one character only where a word starts with it."""
-    return re.compile((_TERM_START if len(needle) == 1 else "") + _written(needle))
+    """A term as written (`_written`); one character only as a word of its own: a syllable with
+    nothing but its endings after it (문, 조를; not 문제, 조기), a letter or a digit with no letter
+    or digit after it (the g of 6g, not of Gbps), a hanja wherever a word starts with it (美中)."""
+    if len(needle) > 1:
+        return re.compile(_written(needle))
+    if "가" <= needle <= "힣":
+        end = _WORD_END
+    elif needle.isascii():
+        end = _TERM_END
+    else:
+        end = ""
+    return re.compile(_TERM_START + re.escape(needle) + end)
 
 
 def _written(needle: str) -> str:

@@ -34,8 +34,14 @@ def test_marks_a_number_written_with_or_without_its_thousands_commas():
     )
 
 
-def test_one_character_terms_only_where_a_word_starts():
+def test_one_character_terms_only_as_words_of_their_own():
     assert highlight("윤 대통령의 문제", {"윤", "제"}) == "<mark>윤</mark> 대통령의 문제"
+    assert highlight("조기 집행, 조를 넘는 문제", {"조", "문"}) == (
+        "조기 집행, <mark>조</mark>를 넘는 문제"
+    )
+    assert highlight("4 48GB", {"4"}) == "<mark>4</mark> 48GB"
+    assert highlight("Gbps g", {"g"}) == "Gbps <mark>g</mark>"
+    assert highlight("美中 갈등", {"미국"}) == "<mark>美</mark>中 갈등"  # hanja stack up
 
 
 def test_snippet_centres_on_the_matches():

@@ -32,7 +32,8 @@ from newsrank.search.hanja import hanja_word
 # 3명중, not 3명중국). 4: an entry holds its outlet's tag (`backends.Backend.outlet_tag`). 5: on
 # PostgreSQL, a document holds each pair of adjacent terms (`backends.PostgresBackend.pairs`). 6: on
 # PostgreSQL, a document holds its blocks as its outlet's (`backends.PostgresBackend.block_lexeme`).
-# 7: a long noun that Kiwi read whole also gives the nouns it is made of (`noun_pieces`).
+# 7: a long noun that Kiwi read whole also gives the nouns it is made of (`noun_pieces`), and
+# invisible characters inside a word no longer split it (`normalize`).
 ANALYZER_VERSION = 7
 
 # Posts longer than this are analyzed up to here: Kiwi runs at about 40,000 characters a second.
@@ -61,17 +62,23 @@ PARTICLE = "(?:" + "|".join(sorted(_PARTICLES_LIST.split(" "), key=len, reverse=
 _PARTICLES = re.compile(PARTICLE + "+")
 # Not part of a term: punctuation, symbols, and bare jamo (ㅋㅋ, ㅠㅠ are chat noise, not words).
 _TERM_JUNK = re.compile(r"[^\w.\-]|[_\u1100-\u11ff\u3131-\u318e]")
-# Full-width Latin and digits (ＡＩ, Ｋ팝) as ASCII; one character for one, so offsets hold.
+# Full-width Latin and digits (ＡＩ, Ｋ팝) as ASCII, one character for one; and the invisible
+# characters that pasted text carries inside words (zero-width space and joiners, word joiner, soft
+# hyphen, a BOM), which would split 반​도체 in two, dropped.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\u00ad\ufeff"
 _FULLWIDTH = str.maketrans(
-    {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
+    {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}
+    | {"\u3000": " "}
+    | dict.fromkeys(_INVISIBLE)
 )
 
 
-_HAS_FULLWIDTH = re.compile("[\uff01-\uff5e\u3000]")
+_HAS_FULLWIDTH = re.compile(f"[\uff01-\uff5e\u3000{_INVISIBLE}]")
 
 
 def normalize(text: str) -> str:
-    """NFC (never NFKD, which splits Hangul into jamo) and full-width ASCII as ASCII."""
+    """NFC (never NFKD, which splits Hangul into jamo), full-width ASCII as ASCII, and no
+    invisible characters."""
     text = unicodedata.normalize("NFC", text)
     # translate() looks up every character; most texts have nothing to translate
     return text.translate(_FULLWIDTH) if _HAS_FULLWIDTH.search(text) else text

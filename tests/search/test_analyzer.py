@@ -128,6 +128,12 @@ def test_normalize_is_nfc_and_keeps_offsets():
     assert len(normalize("ＡＩ")) == 2
 
 
+def test_invisible_characters_do_not_split_a_word():
+    assert normalize("반\u200b도체 \ufeff수출\u00ad입") == "반도체 수출입"
+    assert finds("반도체", "반\u200b도체 수출")
+    assert finds("반\u200d도체", "반도체 수출")
+
+
 def test_decomposed_hangul_is_found_like_composed():
     import unicodedata
 

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from newsrank.api.views import json_errors
+from newsrank.api.views import MAX_PAGE, json_errors
 
 VERSION = "1.0.0"
 
@@ -256,7 +256,7 @@ PAGE = {
     "in": "query",
     "required": False,
     "description": "쪽 번호 (1부터)",
-    "schema": {"type": "integer", "minimum": 1, "default": 1},
+    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
 }
 
 

@@ -66,17 +66,24 @@ def post_summary(request, post: Post) -> dict:
     }
 
 
+MAX_PAGE = 1_000_000_000  # a page number any JSON client reads exactly (below 2**53)
+BAD_PAGE = f"page must be a whole number from 1 to {MAX_PAGE}"
+
+
 def _page_number(request) -> int | None:
-    """`?page=` as a positive whole number (decimal digits only: '²'.isdigit()), else None."""
+    """`?page=` as a whole number from 1 to MAX_PAGE in ASCII digits ('²'.isdigit(), and
+    '２'.isdecimal()), else None."""
     raw = request.GET.get("page", "1")
-    return int(raw) if raw.isdecimal() and int(raw) >= 1 else None
+    if not (raw.isascii() and raw.isdecimal()) or len(raw) > len(str(MAX_PAGE)):
+        return None
+    return int(raw) if 1 <= int(raw) <= MAX_PAGE else None
 
 
 @json_errors
 def posts(request):
     number = _page_number(request)
     if number is None:
-        return error(400, "page must be a positive whole number")
+        return error(400, BAD_PAGE)
     page = lists.get_page(lists.scope_all(), number)
     if number > page.last:
         return error(404, f"page {number} is past the last page ({page.last})")
@@ -97,7 +104,7 @@ def search(request):
     """`GET /api/search?q=…&page=…` (and `from`, `to`, `title`, `sort`): the /search page as JSON."""
     number = _page_number(request)
     if number is None:
-        return error(400, "page must be a positive whole number")
+        return error(400, BAD_PAGE)
     result = backends.search(query_from(request.GET), number)
     results = []
     for post in result.posts:

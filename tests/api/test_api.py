@@ -31,6 +31,9 @@ def test_one_post_adds_body_subtitles_and_images(client, make_posts):
     [
         ("/api/posts?page=abc", 400),
         ("/api/posts?page=0", 400),
+        ("/api/posts?page=%EF%BC%92", 400),  # a full-width 2
+        ("/api/posts?page=1000000001", 400),  # past what a JSON client reads exactly
+        ("/api/posts?page=99999999999999999999999", 400),
         ("/api/posts?page=99", 404),
         ("/api/posts/424242", 404),
         ("/api/nothing", 404),

@@ -16,7 +16,11 @@ DEMO_OUTLETS_PORT = 8765
 
 def main(argv: list[str] | None = None) -> None:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and args.command == "search" and not any(u.startswith("--") for u in unknown):
+        args.query += unknown  # -word excludes a word, as in the search box: not an option
+    elif unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.command is None:
         parser.print_help()
         sys.exit(2)
@@ -133,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     search = sub.add_parser(
         "search", help='search the posts ("newsrank search reindex" rebuilds the index)'
     )
-    search.add_argument("query", nargs="+", help='the query, as in the search box, or "reindex"')
+    search.add_argument("query", nargs="*", help='the query, as in the search box, or "reindex"')
     search.add_argument("--page", type=int, default=1)
     search.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
     search.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")

@@ -763,14 +763,16 @@ def search(
         if outlet_id is None:
             result.messages.append(MESSAGE_NO_OUTLET.format(name=query.outlet))
             return result
-    if page > MAX_PAGES:
-        result.messages.append(MESSAGE_TOO_DEEP)
-        return result
     first_number = _first_stored_since(query.date_from) if query.date_from else None
     filters = Filters(outlet_id, query.date_from, query.date_to, first_number)
+    deep = page > MAX_PAGES  # refused, but counted: the message comes with the total
     numbers, result.total, result.total_is_exact = get_backend().numbers(
-        query, filters, (page - 1) * page_size, page_size, now or datetime.now(UTC)
-    )
+        query, filters, 0 if deep else (page - 1) * page_size, 0 if deep else page_size,
+        now or datetime.now(UTC),
+    )  # fmt: skip
+    if deep:
+        result.messages.append(MESSAGE_TOO_DEEP)
+        return result
     # What the rows and the API show, and the body for the snippet: not the stored HTML.
     found = (
         Post.objects.select_related("outlet").only(*RESULT_FIELDS, "outlet__name").in_bulk(numbers)

@@ -331,7 +331,7 @@ def test_pages_of_results(make_posts):
     assert len(first.posts) == 20 and len(last.posts) == 5 and not last.has_next
     assert not {p.number for p in first.posts} & {p.number for p in last.posts}
     deep = search("가상 기사", page=MAX_PAGES + 1)
-    assert deep.posts == [] and MESSAGE_TOO_DEEP in deep.message
+    assert deep.posts == [] and deep.message == MESSAGE_TOO_DEEP and deep.total == 45
     past = search("가상 기사", page=4)  # within MAX_PAGES, past the last page
     assert past.posts == [] and past.total == 45
     assert past.message == MESSAGE_PAST_END.format(pages=3)

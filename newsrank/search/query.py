@@ -40,9 +40,12 @@ MESSAGE_TOO_MANY = f"검색어가 많아 앞의 {MAX_TERMS}개만 사용했습�
 MESSAGE_TOO_MANY_EXCLUDED = f"빼고 찾을 단어가 많아 앞의 {MAX_EXCLUDED}개만 뺐습니다."
 MESSAGE_TOO_LONG = f"검색어가 길어 앞의 {MAX_QUERY_CHARS}자만 사용했습니다."
 MESSAGE_ONE_OUTLET = "언론사는 하나만 지정할 수 있어 ‘{name}’에서 찾았습니다."
+MESSAGE_NO_OR = "OR 검색은 지원하지 않아 모든 단어가 들어간 글을 찾았습니다."
 MESSAGE_NO_OUTLET_EXCLUSION = "언론사를 빼는 -outlet:은 쓸 수 없어 무시했습니다."
 MESSAGE_BAD_DATE = "날짜는 2025-01-31 형식으로 입력하세요. 잘못된 날짜는 빼고 검색했습니다."
 
+# AND is what words already do, NOT is "-", OR is not supported (said in a message).
+_OPERATORS = frozenset({"AND", "OR", "NOT"})
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "″": '"'})
 _ITEM = re.compile(
     r"""(?P<neg>-)?(?:
@@ -104,8 +107,16 @@ def parse_query(
     required: list[QueryTerm] = []
     excluded: list[QueryTerm] = []
     outlets: list[str] = []
+    negate_next = False  # after NOT
     for item in _ITEM.finditer(text):
-        negative = bool(item.group("neg"))
+        negative = bool(item.group("neg")) or negate_next
+        negate_next = False
+        operator = item.group("word")
+        if operator in _OPERATORS:  # as other search boxes write them, in capitals
+            negate_next = operator == "NOT"
+            if operator == "OR" and MESSAGE_NO_OR not in messages:
+                messages.append(MESSAGE_NO_OR)
+            continue
         if item.group("field"):
             name = (item.group("quoted_value") or item.group("value") or "").strip()
             if negative:

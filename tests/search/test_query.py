@@ -10,6 +10,7 @@ from newsrank.search.query import (
     MAX_TERMS,
     MESSAGE_BAD_DATE,
     MESSAGE_NO_INPUT,
+    MESSAGE_NO_OR,
     MESSAGE_NO_OUTLET_EXCLUSION,
     MESSAGE_NOTHING_TO_SEARCH,
     MESSAGE_ONE_OUTLET,
@@ -51,6 +52,11 @@ def shape(text, **params):
         ("언론사: 새벽신문 태풍", [("태풍",)], [], "새벽신문"),  # a space after the colon
         ("태풍 outlet:", [("태풍",)], [], ""),  # no name: no filter, and no word "outlet"
         ("-outlet:가람일보 태풍", [("태풍",)], [], ""),  # not supported: said in a message
+        ("반도체 AND 수출", [("반도체",), ("수출",)], [], ""),  # operators in capitals
+        ("반도체 NOT 관세", [("반도체",)], [("관세",)], ""),
+        ('반도체 NOT "부산 공장"', [("반도체",)], [("부산", "공장")], ""),
+        ("반도체 OR 관세", [("반도체",), ("관세",)], [], ""),  # said in a message
+        ("and", [("and",)], [], ""),  # a word in small letters is a word
         ("HBM3E", [("hbm", "3", "e")], [], ""),
         ("미르내-2", [("미르", "2")], [], ""),
         ("美 관세", [("미국",), ("관세",)], [], ""),
@@ -110,6 +116,7 @@ def test_what_the_query_leaves_out_is_said_in_a_message():
     assert two.outlet == "누리경제"
     assert two.messages == (MESSAGE_ONE_OUTLET.format(name="누리경제"),)
     assert parse_query("반도체 outlet:가람일보 outlet:가람일보").messages == ()
+    assert parse_query("반도체 OR 관세 OR 수출").messages == (MESSAGE_NO_OR,)
     negated = parse_query("-outlet:가람일보 -outlet:누리경제 반도체")
     assert negated.outlet == "" and negated.messages == (MESSAGE_NO_OUTLET_EXCLUSION,)
 

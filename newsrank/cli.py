@@ -134,9 +134,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--verbose", action="store_true", help="add the entries (url, title, published_at)"
     )
 
-    search = sub.add_parser(
-        "search", help='search the posts ("newsrank search reindex" rebuilds the index)'
+    search = sub.add_parser(  # no -h: "-hbm" excludes hbm (`main`)
+        "search",
+        help='search the posts ("newsrank search reindex" rebuilds the index)',
+        add_help=False,
     )
+    search.add_argument("--help", action="help", help="show this help message and exit")
     search.add_argument("query", nargs="*", help='the query, as in the search box, or "reindex"')
     search.add_argument("--page", type=int, default=1)
     search.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")

@@ -239,6 +239,7 @@ def test_crawl_once_fills_the_database_from_the_sample_outlets(env, sample_outle
     excluded = newsrank(env, "search", "루미나", "-루미나", "--json")
     assert excluded.returncode == 0 and excluded.stdout == "" and "0 results" in excluded.stderr
     assert newsrank(env, "search", "루미나", "--jsno").returncode == 2  # a mistyped option
+    assert newsrank(env, "search", "루미나", "-hbm").returncode == 0  # not -h with "bm"
     # --json too says on stderr what it found and why (stdout holds the rows alone).
     none = newsrank(env, "search", "은는이가", "--json")
     assert none.stdout == "" and "0 results" in none.stderr and "검색할 수 있는" in none.stderr

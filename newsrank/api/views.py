@@ -66,7 +66,7 @@ def post_summary(request, post: Post) -> dict:
     }
 
 
-MAX_PAGE = 1_000_000_000  # a page number any JSON client reads exactly (below 2**53)
+MAX_PAGE = lists.MAX_PAGE  # the board's bound, which any JSON client reads exactly (below 2**53)
 BAD_PAGE = f"page must be a whole number from 1 to {MAX_PAGE}"
 
 

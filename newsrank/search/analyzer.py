@@ -348,8 +348,9 @@ WORD_CACHE_SIZE = 300_000
 _word_cache: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
 
-def _analyze_alone(chunks: list[str]) -> None:
-    """Analyze each of `chunks` on its own (one Kiwi call each) into the word cache.
+def _analyze_alone(chunks: list[str]) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Analyze each of `chunks` on its own (one Kiwi call each) into the word cache; returns
+    (parts, extras) by chunk, which another thread may evict from the cache meanwhile.
 
     In sorted order: words that share their first syllables then follow each other through Kiwi,
     which finds its dictionary and model data still in the CPU's caches: on the real articles of
@@ -366,13 +367,14 @@ def _analyze_alone(chunks: list[str]) -> None:
         analyses = [kiwi.tokenize(chunk) for chunk in chunks]
     if len(_word_cache) + len(chunks) > WORD_CACHE_SIZE:
         for old in list(_word_cache)[: len(_word_cache) // 2]:
-            del _word_cache[old]
+            _word_cache.pop(old, None)  # another thread may be evicting it too
+    computed = {}
     for chunk, tokens in zip(chunks, analyses, strict=True):
         morphemes = [(t.form, t.tag, t.start, t.start + t.len) for t in tokens]
         words = _words(chunk, morphemes)
         if len(words) == 1:
             word = words[0]
-            _word_cache[chunk] = (
+            computed[chunk] = (
                 tuple([term for term, _, _ in word.parts]),
                 tuple(search_extras(word)),
             )
@@ -382,7 +384,9 @@ def _analyze_alone(chunks: list[str]) -> None:
         for word in words:
             parts.extend(term for term, _, _ in word.parts)
             extras.extend(search_extras(word))
-        _word_cache[chunk] = (tuple(parts), tuple(extras))
+        computed[chunk] = (tuple(parts), tuple(extras))
+    _word_cache.update(computed)
+    return computed
 
 
 def analyze_body(text: str, *, limit: int = MAX_INDEX_CHARS) -> Document:
@@ -396,15 +400,13 @@ def analyze_body(text: str, *, limit: int = MAX_INDEX_CHARS) -> Document:
     """
     chunks = normalize(text)[:limit].split()
     missing = [chunk for chunk in dict.fromkeys(chunks) if chunk not in _word_cache]
-    if missing:
-        _analyze_alone(missing)
+    computed = _analyze_alone(missing) if missing else {}
     parts: list[str] = []
     extras: list[str] = []
     for chunk in chunks:
-        found = _word_cache.get(chunk)
+        found = computed.get(chunk) or _word_cache.get(chunk)
         if found is None:  # evicted by another thread's batch just now
-            _analyze_alone([chunk])
-            found = _word_cache[chunk]
+            found = _analyze_alone([chunk])[chunk]
         parts.extend(found[0])
         extras.extend(found[1])
     return Document(parts, extras)

@@ -770,7 +770,7 @@ def search(
         query, filters, 0 if deep else (page - 1) * page_size, 0 if deep else page_size,
         now or datetime.now(UTC),
     )  # fmt: skip
-    if deep:
+    if deep and (result.total > MAX_PAGES * page_size or not result.total_is_exact):
         result.messages.append(MESSAGE_TOO_DEEP)
         return result
     # What the rows and the API show, and the body for the snippet: not the stored HTML.

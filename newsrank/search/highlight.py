@@ -38,7 +38,6 @@ _BETWEEN = rf"[^\w\s]{{0,2}}{_ENDING}\W{{0,3}}"
 _WORD_START = r"(?<![^\W\d_])"  # not right after a letter; after a number is fine (1조)
 _TERM_START = r"(?<![^\W_])"  # not right after a letter or a digit
 _WORD_END = rf"(?={_ENDING}(?![^\W\d_]))"  # nothing but its endings before the next non-letter
-_TERM_END = r"(?![^\W_])"  # not right before a letter or a digit
 
 
 def needles(terms: Iterable[str]) -> list[str]:
@@ -141,18 +140,21 @@ def _phrase_pattern(phrase: tuple[str, ...]) -> re.Pattern[str]:
 
 @functools.lru_cache(maxsize=1024)
 def _term_pattern(needle: str) -> re.Pattern[str]:
-    """A term as written (`_written`); one character only as a word of its own: a syllable with
-    nothing but its endings after it (문, 조를; not 문제, 조기), a letter or a digit with no letter
-    or digit after it (the g of 6g, not of Gbps), a hanja wherever a word starts with it (美中)."""
+    """A term as written (`_written`); one character only as a part of its own: a syllable
+    where a word starts with it and only its endings follow (문, 조를; not 문제, 조기), a digit
+    not inside a number (the 4 of 4조원, not of 48GB), a Latin letter not inside a Latin word
+    (the g of 6g, not of Gbps), a hanja where a word starts with it (美中)."""
     if len(needle) > 1:
         return re.compile(_written(needle))
     if "가" <= needle <= "힣":
-        end = _WORD_END
+        start, end = _TERM_START, _WORD_END
+    elif needle.isdigit():
+        start, end = r"(?<!\d)", r"(?!\d)"
     elif needle.isascii():
-        end = _TERM_END
+        start, end = r"(?<![a-z])", r"(?![a-z])"
     else:
-        end = ""
-    return re.compile(_TERM_START + re.escape(needle) + end)
+        start, end = _TERM_START, ""
+    return re.compile(start + re.escape(needle) + end)
 
 
 def _written(needle: str) -> str:

@@ -2,8 +2,11 @@
 
     반도체 수출          both words (any order, any particles)
     "반도체 수출 지원"    the words next to each other, in this order
-    반도체 -관세         without posts that have 관세
+    반도체 -관세         without posts that have 관세 (also 반도체 NOT 관세; AND is what words do)
     outlet:가람일보      only that outlet's posts (also 언론사:가람일보, outlet:"두 단어")
+
+What is not supported (OR, -outlet:, a second outlet) or cut (past 256 characters, 8 words or 8
+exclusions) is said in a message.
 
 Dates (`date_from`, `date_to`, inclusive days in Asia/Seoul), title-only and the sort order come as
 parameters from the form and the API. Any input gives a `Query`: one with nothing to search is
@@ -112,7 +115,7 @@ def parse_query(
         negative = bool(item.group("neg")) or negate_next
         negate_next = False
         operator = item.group("word")
-        if operator in _OPERATORS:  # as other search boxes write them, in capitals
+        if operator in _OPERATORS and not item.group("neg"):  # in capitals, as other boxes
             negate_next = operator == "NOT"
             if operator == "OR" and MESSAGE_NO_OR not in messages:
                 messages.append(MESSAGE_NO_OR)
@@ -156,7 +159,7 @@ def parse_query(
             messages.insert(0, MESSAGE_NOTHING_TO_SEARCH)
         else:
             messages.insert(0, MESSAGE_NO_INPUT)
-    elif len(required) > MAX_TERMS:
+    elif len(_unique(required)) > MAX_TERMS:
         messages.insert(0, MESSAGE_TOO_MANY)
     if len(_unique(excluded)) > MAX_EXCLUDED:
         messages.append(MESSAGE_TOO_MANY_EXCLUDED)

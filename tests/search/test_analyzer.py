@@ -121,7 +121,7 @@ def test_query_does_not_find_text(query, text):
     assert not finds(query, text)
 
 
-def test_normalize_is_nfc_and_keeps_offsets():
+def test_normalize_is_nfc_and_full_width_as_ascii_one_for_one():
     decomposed = "\u1112\u1161\u11ab"  # 한 as jamo (NFD)
     assert normalize(decomposed) == "한"
     assert normalize("ＡＩ반도체") == "AI반도체"

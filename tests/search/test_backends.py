@@ -323,19 +323,25 @@ def test_a_query_matching_nothing_says_so(corpus):
 # --- Pages ----------------------------------------------------------------------------------------
 
 
-def test_pages_of_results(make_posts):
+def test_pages_of_results(make_posts, monkeypatch):
+    from newsrank.search import backends
+
     for post in make_posts(45):
         index_post(post)
     first, last = search("가상 기사", page=1), search("가상 기사", page=3)
     assert first.total == 45 and first.pages == 3 and first.has_next
     assert len(first.posts) == 20 and len(last.posts) == 5 and not last.has_next
     assert not {p.number for p in first.posts} & {p.number for p in last.posts}
-    deep = search("가상 기사", page=MAX_PAGES + 1)
-    assert deep.posts == [] and deep.message == MESSAGE_TOO_DEEP and deep.total == 45
+    deep = search("가상 기사", page=MAX_PAGES + 1)  # the results end before page 50
+    assert deep.posts == [] and deep.total == 45
+    assert deep.message == MESSAGE_PAST_END.format(pages=3)
     past = search("가상 기사", page=4)  # within MAX_PAGES, past the last page
     assert past.posts == [] and past.total == 45
     assert past.message == MESSAGE_PAST_END.format(pages=3)
     assert last.message == ""
+    monkeypatch.setattr(backends, "MAX_PAGES", 2)  # where the results go on past the last page
+    deeper = search("가상 기사", page=3)
+    assert deeper.posts == [] and deeper.total == 45 and deeper.message == MESSAGE_TOO_DEEP
 
 
 # --- The index follows the posts ------------------------------------------------------------------

@@ -34,13 +34,13 @@ def test_marks_a_number_written_with_or_without_its_thousands_commas():
     )
 
 
-def test_one_character_terms_only_as_words_of_their_own():
+def test_one_character_terms_only_as_parts_of_their_own():
     assert highlight("윤 대통령의 문제", {"윤", "제"}) == "<mark>윤</mark> 대통령의 문제"
     assert highlight("조기 집행, 조를 넘는 문제", {"조", "문"}) == (
         "조기 집행, <mark>조</mark>를 넘는 문제"
     )
-    assert highlight("4 48GB", {"4"}) == "<mark>4</mark> 48GB"
-    assert highlight("Gbps g", {"g"}) == "Gbps <mark>g</mark>"
+    assert highlight("4조원, 48GB", {"4"}) == "<mark>4</mark>조원, 48GB"
+    assert highlight("6G, 10Gbps", {"g"}) == "6<mark>G</mark>, 10Gbps"
     assert highlight("美中 갈등", {"미국"}) == "<mark>美</mark>中 갈등"  # hanja stack up
 
 

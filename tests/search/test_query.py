@@ -57,6 +57,7 @@ def shape(text, **params):
         ('반도체 NOT "부산 공장"', [("반도체",)], [("부산", "공장")], ""),
         ("반도체 OR 관세", [("반도체",), ("관세",)], [], ""),  # said in a message
         ("and", [("and",)], [], ""),  # a word in small letters is a word
+        ("반도체 -NOT", [("반도체",)], [("not",)], ""),  # an excluded word, not an operator
         ("HBM3E", [("hbm", "3", "e")], [], ""),
         ("미르내-2", [("미르", "2")], [], ""),
         ("美 관세", [("미국",), ("관세",)], [], ""),
@@ -97,6 +98,10 @@ def test_noise_of_any_length_never_raises_and_is_capped():
     query = parse_query(noisy)
     assert len(query.text) <= 256
     assert len(query.required) <= MAX_TERMS
+
+
+def test_a_repeated_word_is_not_cut():
+    assert parse_query(" ".join(["반도체"] * (MAX_TERMS + 1))).messages == ()
 
 
 def test_too_many_words_are_cut_with_a_message():

@@ -4,8 +4,8 @@ Version 6 added lexemes to PostgreSQL's documents only (a post's blocks as its o
 `backends.PostgresBackend.block_lexeme`). Without this step the crawler would analyze every SQLite
 entry again to write it unchanged, 100 a round: days for a million posts. The update trigger is
 dropped around the update, so that FTS5 does not index the rows again either. PostgreSQL: nothing
-here; the crawlers added the outlet's blocks to its entries of version 5 in the background, by SQL.
-(Version 7 changed the terms: every older entry is analyzed again, on both databases.)
+here (the crawlers of version 6 added the outlet's blocks to its entries of version 5 by SQL).
+Since version 7, which changed the terms, every older entry is analyzed again on both databases.
 """
 
 import importlib

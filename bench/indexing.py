@@ -77,7 +77,7 @@ def one_run(profiler: cProfile.Profile | None) -> tuple[int, float, float]:
         cursor.execute("DELETE FROM search_entry")
     Post.objects.update(search_pending=True)
     analyzer._word_cache.clear()
-    analyzer._pieces.clear()  # the long nouns' pieces (`noun_pieces`), cached alike
+    analyzer.noun_pieces.cache_clear()  # the long nouns' pieces, cached alike
     done = 0
     if profiler:
         profiler.enable()

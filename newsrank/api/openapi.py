@@ -16,7 +16,8 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from newsrank.api.views import MAX_PAGE, json_errors
+from newsrank.api.views import json_errors
+from newsrank.board.lists import MAX_PAGE
 
 VERSION = "1.0.0"
 

@@ -66,17 +66,17 @@ def post_summary(request, post: Post) -> dict:
     }
 
 
-MAX_PAGE = lists.MAX_PAGE  # the board's bound, which any JSON client reads exactly (below 2**53)
-BAD_PAGE = f"page must be a whole number from 1 to {MAX_PAGE}"
+# The board's bound on a page number, which any JSON client reads exactly (below 2**53).
+BAD_PAGE = f"page must be a whole number from 1 to {lists.MAX_PAGE}"
 
 
 def _page_number(request) -> int | None:
-    """`?page=` as a whole number from 1 to MAX_PAGE in ASCII digits ('²'.isdigit(), and
-    '２'.isdecimal()), else None."""
+    """`?page=` as a whole number from 1 to `lists.MAX_PAGE` in ASCII digits ('²'.isdigit(),
+    and '２'.isdecimal()), else None."""
     raw = request.GET.get("page", "1")
-    if not (raw.isascii() and raw.isdecimal()) or len(raw) > len(str(MAX_PAGE)):
+    if not (raw.isascii() and raw.isdecimal()) or len(raw) > len(str(lists.MAX_PAGE)):
         return None
-    return int(raw) if 1 <= int(raw) <= MAX_PAGE else None
+    return int(raw) if 1 <= int(raw) <= lists.MAX_PAGE else None
 
 
 @json_errors

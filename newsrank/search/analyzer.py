@@ -19,6 +19,7 @@ stem, or its surface. Pure: no Django. The model (~300–500 MB) loads on first 
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -232,40 +233,33 @@ def _word_terms(word: Word, morphemes: list[tuple[str, str, int, int]]) -> None:
 # 대한민국 nothing (대한 + 민국 is 9.9 below) and 삼성전자 nothing (6.5).
 _LONG_NOUN = re.compile("[가-힣]{4,}")
 PIECES_MARGIN = 3.0
-_pieces: dict[str, tuple[str, ...]] = {}
 
 
+@functools.lru_cache(maxsize=_FORM_CACHE_SIZE)  # news repeats its names
 def noun_pieces(term: str) -> tuple[str, ...]:
     """The nouns a long Korean noun is made of, as Kiwi reads it alone (none if it is one)."""
-    pieces = _pieces.get(term)
-    if pieces is None:
-        pieces = ()
-        if _LONG_NOUN.fullmatch(term):
-            kiwi = _get_kiwi()
-            with _use_lock:
-                readings = kiwi.analyze(term, top_n=4)
-            best = readings[0][1]
-            for tokens, score in readings:
-                if best - score > PIECES_MARGIN:
-                    break
-                if len(tokens) > 1 and all(token.tag in _NOUNS for token in tokens):
-                    pieces = tuple(token.form for token in tokens if len(token.form) > 1)
-                    break
-        if len(_pieces) >= _FORM_CACHE_SIZE:
-            _pieces.clear()
-        _pieces[term] = pieces
-    return pieces
+    if not _LONG_NOUN.fullmatch(term):
+        return ()
+    kiwi = _get_kiwi()
+    with _use_lock:
+        readings = kiwi.analyze(term, top_n=4)
+    best = readings[0][1]
+    for tokens, score in readings:
+        if best - score > PIECES_MARGIN:
+            break
+        if len(tokens) > 1 and all(token.tag in _NOUNS for token in tokens):
+            return tuple(token.form for token in tokens if len(token.form) > 1)
+    return ()
 
 
 def search_extras(word: Word) -> list[str]:
     """What a word gives to the index beside its parts: its extras (compounds, stem), and the
     pieces of its long nouns (`noun_pieces`)."""
-    extras = word.extras
+    extras = word.extras  # a new list each time
     for term, _, _ in word.parts:
-        if len(term) > 3:
-            for piece in noun_pieces(term):
-                if piece not in extras and all(piece != part for part, _, _ in word.parts):
-                    extras = [*extras, piece]
+        for piece in noun_pieces(term) if len(term) > 3 else ():
+            if piece not in extras and all(piece != part for part, _, _ in word.parts):
+                extras.append(piece)
     return extras
 
 

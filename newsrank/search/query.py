@@ -117,14 +117,13 @@ def parse_query(
         operator = item.group("word")
         if operator in _OPERATORS and not item.group("neg"):  # in capitals, as other boxes
             negate_next = operator == "NOT"
-            if operator == "OR" and MESSAGE_NO_OR not in messages:
+            if operator == "OR":
                 messages.append(MESSAGE_NO_OR)
             continue
         if item.group("field"):
             name = (item.group("quoted_value") or item.group("value") or "").strip()
             if negative:
-                if MESSAGE_NO_OUTLET_EXCLUSION not in messages:
-                    messages.append(MESSAGE_NO_OUTLET_EXCLUSION)
+                messages.append(MESSAGE_NO_OUTLET_EXCLUSION)
             elif name:
                 outlets.append(name)
         elif item.group("phrase") is not None:
@@ -136,6 +135,7 @@ def parse_query(
             words.append(item.group("word"))
     # Plain words are analyzed together: Kiwi reads a name better in its sentence.
     required = query_terms(" ".join(words)) + required if words else required
+    required, excluded = _unique(required), _unique(excluded)  # a repeated word counts once
 
     start, end, bad_date = _day(date_from, 0), _day(date_to, 1), False
     for value, parsed in ((date_from, start), (date_to, end)):
@@ -159,21 +159,21 @@ def parse_query(
             messages.insert(0, MESSAGE_NOTHING_TO_SEARCH)
         else:
             messages.insert(0, MESSAGE_NO_INPUT)
-    elif len(_unique(required)) > MAX_TERMS:
+    elif len(required) > MAX_TERMS:
         messages.insert(0, MESSAGE_TOO_MANY)
-    if len(_unique(excluded)) > MAX_EXCLUDED:
+    if len(excluded) > MAX_EXCLUDED:
         messages.append(MESSAGE_TOO_MANY_EXCLUDED)
 
     return Query(
         text=text,
-        required=tuple(_unique(required)[:MAX_TERMS]),
-        excluded=tuple(_unique(excluded)[:MAX_EXCLUDED]),
+        required=tuple(required[:MAX_TERMS]),
+        excluded=tuple(excluded[:MAX_EXCLUDED]),
         outlet=outlet,
         date_from=start,
         date_to=end,
         title_only=bool(title_only),
         sort=sort if sort in SORTS else "relevance",
-        messages=tuple(messages),
+        messages=tuple(dict.fromkeys(messages)),  # each once, however often its cause
     )
 
 

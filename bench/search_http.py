@@ -67,6 +67,33 @@ def database_facts() -> tuple[int, list[str], object]:
     return Post.objects.count(), names, newest
 
 
+def query_classes(rng: random.Random, outlets: list[str], newest) -> dict:
+    """Each query class (its label) with a function giving one request's parameters, drawn from
+    the sample titles' terms (bench/search.py's `QueryMaker`); `outlets` and `newest` as
+    `database_facts` gives them. bench/search_inprocess.py times the same classes in-process."""
+    from search import QueryMaker, generator_class  # bench/search.py
+
+    generator = generator_class()(random.Random(5))  # seed 5: the names bench/search.py wrote
+    queries = QueryMaker(generator, rng)
+    since = ((newest - timedelta(days=30)).date().isoformat()) if newest else ""
+    return {
+        "1 term": lambda: {"q": queries.words(1)},
+        "2 terms": lambda: {"q": queries.words(2)},
+        "3 terms": lambda: {"q": queries.words(3)},
+        "phrase": lambda: {"q": queries.phrase()},
+        "filter (outlet, 30 days)": lambda: {
+            "q": f"{queries.words(1)} outlet:{rng.choice(outlets)}",
+            "from": since,
+        },
+        "1 term, by date": lambda: {"q": queries.words(1), "sort": "date"},
+        # 1,000 characters that fit gunicorn's 4,094-byte request line once percent-encoded
+        # (a longer line is refused with 414 before Django sees it).
+        "1,000 characters of noise": lambda: {
+            "q": "".join(rng.choice("가나ㅋ" if i % 4 == 0 else "ab1 -.") for i in range(1000))
+        },
+    }
+
+
 # gunicorn hooks: the CPU time of the thread that served each request (Django, Kiwi, SQLite; not
 # PostgreSQL's own processes), which a busy machine does not inflate as it does the wall clock.
 HOOKS = """
@@ -179,29 +206,7 @@ def main() -> None:
     os.environ["NEWSRANK_API_RATE_LIMIT"] = "off"
 
     posts, outlets, newest = database_facts()
-    from search import QueryMaker, generator_class  # bench/search.py
-
-    rng = random.Random(args.seed)
-    generator = generator_class()(random.Random(5))  # seed 5: the names bench/search.py wrote
-    queries = QueryMaker(generator, rng)
-
-    since = ((newest - timedelta(days=30)).date().isoformat()) if newest else ""
-    classes = {
-        "1 term": lambda: {"q": queries.words(1)},
-        "2 terms": lambda: {"q": queries.words(2)},
-        "3 terms": lambda: {"q": queries.words(3)},
-        "phrase": lambda: {"q": queries.phrase()},
-        "filter (outlet, 30 days)": lambda: {
-            "q": f"{queries.words(1)} outlet:{rng.choice(outlets)}",
-            "from": since,
-        },
-        "1 term, by date": lambda: {"q": queries.words(1), "sort": "date"},
-        # 1,000 characters that fit gunicorn's 4,094-byte request line once percent-encoded
-        # (a longer line is refused with 414 before Django sees it).
-        "1,000 characters of noise": lambda: {
-            "q": "".join(rng.choice("가나ㅋ" if i % 4 == 0 else "ab1 -.") for i in range(1000))
-        },
-    }
+    classes = query_classes(random.Random(args.seed), outlets, newest)
 
     port = free_port()
     log = Path(tempfile.mkdtemp(prefix="newsrank-http-log-")) / "access.log"

@@ -121,9 +121,11 @@ def scope_from_params(params) -> Scope:
     """The board a reader came from, as carried in a post link's query (?b=…, ?o=…)."""
     if params.get("b") in SECTION_LABELS:
         return scope_section(params["b"])
-    if params.get("o", "").isdigit():
+    outlet = params.get("o", "")
+    # Decimal digits that fit the key ('²'.isdigit() too, and int() refuses it).
+    if outlet.isdecimal() and len(outlet) <= 18:
         try:
-            return scope_outlet(int(params["o"]))
+            return scope_outlet(int(outlet))
         except Http404:
             pass
     return scope_all()

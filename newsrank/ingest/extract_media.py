@@ -80,7 +80,7 @@ def _photo_url(img: HtmlElement, page_url: str) -> str | None:
 def _looks_like_photo(img: HtmlElement, src: str) -> bool:
     for attr in ("width", "height"):
         size = (img.get(attr) or "").strip().removesuffix("px")
-        if size.isdigit() and int(size) < MIN_PHOTO_SIDE:
+        if size.isdecimal() and int(size) < MIN_PHOTO_SIDE:  # '²'.isdigit(), and int() fails
             return False
     names = " ".join([src.rsplit("/", 1)[-1], img.get("alt", ""), *tokens(img)])
     if _NOT_A_PHOTO.search(names):

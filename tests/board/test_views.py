@@ -122,6 +122,13 @@ def test_section_board_lists_only_its_section_and_keeps_readers_in_it(client, ma
     assert rows(view) == [politics[1].number]
 
 
+@pytest.mark.parametrize("value", ["²", "٣", "9" * 40])  # int() refuses one, SQLite the last
+def test_an_odd_outlet_in_a_post_link_gives_the_whole_board(client, make_posts, value):
+    first, second = make_posts(2)
+    response = client.get(f"/{second.number}", {"o": value})
+    assert response.status_code == 200 and rows(response) == [first.number]
+
+
 def test_unknown_section_is_404(client, db):
     assert client.get("/board/nonsense").status_code == 404
 

@@ -166,6 +166,7 @@ def test_relative_image_urls_become_absolute_and_pixels_are_skipped():
     html = f"""<html><body><article>
         <figure><img src="../photo/hall.jpg" width="800"><figcaption>당선작 조감도. 사진=가람시</figcaption></figure>
         {body}<img src="/log/pixel.gif" width="1" height="1"><img src="/img/icon_mail.png">
+        <img src="/img/icon_odd.gif" width="²">
         </article></body></html>"""
     article = extract_article(html, "https://www.garamilbo.example/news/view/20001")
     assert [(i.url, i.caption) for i in article.images] == [
